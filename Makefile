@@ -1,0 +1,59 @@
+# kblog: convenience targets.  The two commands in README.md
+# (scripts/run and tests/run) are what users and CI call; they use these.
+
+FLAVOR	?= dev
+BUILD	 = build/$(FLAVOR)/kblog
+CC	?= cc
+
+# Pure code: no Kore headers, unit-tested and fuzzed on its own.
+PURE_SRCS = src/config.c src/sbuf.c src/html.c
+UNIT_LIBS = -lcmocka -lpq -lcrypto -ljansson -lsodium -lcmark-gfm \
+	    -lcmark-gfm-extensions
+UNIT_CFLAGS = -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
+	    -I/usr/include/postgresql
+UNIT_TESTS = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
+UNIT_TESTS_SAN = $(patsubst tests/unit/%.c,build/unit-san/%,$(wildcard tests/unit/test_*.c))
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+      -fno-omit-frame-pointer
+
+.PHONY: all build run test unit unit-san clean deps
+
+all: build
+
+# kodev names the module after the folder it runs in: build it in a folder
+# called kblog whose src/, assets/, conf/ and sql/ link back here.
+build:
+	@mkdir -p $(BUILD)
+	@for d in src assets conf sql; do \
+		ln -sfn ../../../$$d $(BUILD)/$$d; done
+	@cd $(BUILD) && if [ "$$(cat .flavor 2>/dev/null)" != "$(FLAVOR)" ]; \
+		then kodev flavor $(FLAVOR) >/dev/null; fi
+	@cd $(BUILD) && kodev build
+
+run:
+	scripts/run
+
+test:
+	tests/run
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+unit-san: $(UNIT_TESTS_SAN)
+	@set -e; for t in $(UNIT_TESTS_SAN); do echo "== $$t (asan+ubsan)"; \
+		ASAN_OPTIONS=detect_leaks=1 $$t; done
+
+build/unit/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/*.h) \
+		$(wildcard src/sigv4.c)
+	@mkdir -p build/unit
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) $(wildcard src/sigv4.c) \
+		$(UNIT_LIBS)
+
+build/unit-san/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/*.h) \
+		$(wildcard src/sigv4.c)
+	@mkdir -p build/unit-san
+	$(CC) $(UNIT_CFLAGS) $(SAN) -o $@ $< $(PURE_SRCS) \
+		$(wildcard src/sigv4.c) $(UNIT_LIBS)
+
+clean:
+	rm -rf build

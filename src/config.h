@@ -1,0 +1,48 @@
+/*
+ * config.h: kblog's settings, read once from the environment at start-up.
+ *
+ * Pure code: no Kore headers, so the parser is unit-tested and fuzzed on
+ * its own.  The parent process fills one struct config before any worker
+ * starts; workers inherit it through fork() and never change it.
+ */
+
+#ifndef KBLOG_CONFIG_H
+#define KBLOG_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_ERR_MAX		256
+
+struct config {
+	char		*database_url;	/* libpq URL or key=value conninfo */
+	char		*bind;		/* address to listen on */
+	char		*port;		/* decimal, 1..65535 */
+	int		 workers;	/* 0: one per CPU */
+	char		*public_url;	/* scheme://host[:port], no slash */
+	int		 cookie_secure;	/* add Secure to cookies */
+	int		 db_pool;	/* pooled connections per worker */
+	int		 db_connect_timeout;	/* seconds */
+	int		 db_wait;	/* seconds to wait for the db at start */
+	char		*migrations_dir;
+	int		 access_log;	/* 1: log every request */
+	int		 session_days;	/* session lifetime */
+};
+
+/*
+ * A getenv()-like lookup, so tests pass their own environment.
+ */
+typedef const char	*(*config_getenv_fn)(const char *);
+
+/*
+ * Fills cfg from the environment.  On failure returns -1 and writes one
+ * line naming the variable into err (never the variable's value: it may be
+ * a secret).  The caller frees cfg with config_free() in both cases.
+ */
+int	config_load(struct config *cfg, config_getenv_fn get,
+	    char *err, size_t errlen);
+void	config_free(struct config *cfg);
+
+/* Parses a decimal integer in [min, max]; no sign, no spaces, no junk. */
+int	config_parse_int(const char *s, long min, long max, long *out);
+
+#endif

@@ -1,0 +1,175 @@
+/*
+ * html.c: escaping writer.  See html.h.  Every byte of user text that
+ * reaches a page goes through html_escape() below.
+ */
+
+#include <string.h>
+
+#include "html.h"
+
+static void	html_escape(struct sbuf *, const char *, size_t, int);
+
+size_t
+utf8_seqlen(const unsigned char *s, size_t len)
+{
+	unsigned char	c;
+	size_t		n, i;
+	unsigned int	cp;
+
+	if (len == 0)
+		return (0);
+	c = s[0];
+	if (c < 0x80)
+		return (1);
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return (0);
+	}
+	if (len < n)
+		return (0);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return (0);
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates, beyond U+10FFFF. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return (0);
+	return (n);
+}
+
+int
+utf8_valid(const char *s, size_t len)
+{
+	size_t		i, n;
+
+	for (i = 0; i < len; i += n) {
+		if (s[i] == '\0')
+			return (0);
+		if ((n = utf8_seqlen((const unsigned char *)s + i,
+		    len - i)) == 0)
+			return (0);
+	}
+	return (1);
+}
+
+size_t
+utf8_count(const char *s, size_t len)
+{
+	size_t		i, count;
+
+	for (i = 0, count = 0; i < len; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			count++;
+	}
+	return (count);
+}
+
+static void
+html_escape(struct sbuf *b, const char *s, size_t len, int br)
+{
+	size_t			 i, n, run;
+	const unsigned char	*u = (const unsigned char *)s;
+
+	for (i = 0; i < len; ) {
+		/* Copy the longest run that needs no escaping. */
+		for (run = i; run < len; run++) {
+			if (u[run] < 0x20 || u[run] >= 0x80 ||
+			    strchr("&<>\"'", u[run]) != NULL)
+				break;
+		}
+		if (run > i) {
+			sbuf_add(b, s + i, run - i);
+			i = run;
+			continue;
+		}
+		switch (u[i]) {
+		case '&':
+			sbuf_add(b, "&amp;", 5);
+			break;
+		case '<':
+			sbuf_add(b, "&lt;", 4);
+			break;
+		case '>':
+			sbuf_add(b, "&gt;", 4);
+			break;
+		case '"':
+			sbuf_add(b, "&quot;", 6);
+			break;
+		case '\'':
+			sbuf_add(b, "&#39;", 5);
+			break;
+		case '\n':
+			if (br)
+				sbuf_add(b, "<br>\n", 5);
+			else
+				sbuf_addc(b, '\n');
+			break;
+		case '\t':
+			sbuf_addc(b, '\t');
+			break;
+		case '\r':
+			if (!br)
+				sbuf_addc(b, '\r');
+			break;
+		default:
+			if (u[i] < 0x20)
+				break;		/* other controls: dropped */
+			if ((n = utf8_seqlen(u + i, len - i)) == 0) {
+				sbuf_add(b, "\xef\xbf\xbd", 3);
+				break;
+			}
+			sbuf_add(b, s + i, n);
+			i += n;
+			continue;
+		}
+		i++;
+	}
+}
+
+void
+html_textn(struct sbuf *b, const char *s, size_t len)
+{
+	html_escape(b, s, len, 0);
+}
+
+void
+html_text(struct sbuf *b, const char *s)
+{
+	if (s != NULL)
+		html_escape(b, s, strlen(s), 0);
+}
+
+void
+html_text_br(struct sbuf *b, const char *s)
+{
+	if (s != NULL)
+		html_escape(b, s, strlen(s), 1);
+}
+
+void
+html_urlpart(struct sbuf *b, const char *s)
+{
+	static const char	hex[] = "0123456789ABCDEF";
+	const unsigned char	*u;
+
+	for (u = (const unsigned char *)s; *u != '\0'; u++) {
+		if ((*u >= 'A' && *u <= 'Z') || (*u >= 'a' && *u <= 'z') ||
+		    (*u >= '0' && *u <= '9') || strchr("-_.~", *u) != NULL) {
+			sbuf_addc(b, (char)*u);
+		} else {
+			sbuf_addc(b, '%');
+			sbuf_addc(b, hex[*u >> 4]);
+			sbuf_addc(b, hex[*u & 0x0f]);
+		}
+	}
+}

@@ -1,0 +1,169 @@
+/*
+ * Unit tests for config.c: the environment parser.
+ */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+/* A fake environment: NULL-terminated name/value pairs. */
+static const char	**fake_env;
+
+static const char *
+fake_get(const char *name)
+{
+	int	i;
+
+	for (i = 0; fake_env[i] != NULL; i += 2) {
+		if (!strcmp(fake_env[i], name))
+			return (fake_env[i + 1]);
+	}
+	return (NULL);
+}
+
+static int
+load(const char **env, struct config *cfg, char *err)
+{
+	fake_env = env;
+	err[0] = '\0';
+	return (config_load(cfg, fake_get, err, CONFIG_ERR_MAX));
+}
+
+static void
+test_defaults(void **state)
+{
+	const char	*env[] = { "DATABASE_URL", "postgresql:///kblog", NULL };
+	struct config	 cfg;
+	char		 err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(env, &cfg, err), 0);
+	assert_string_equal(cfg.port, "8888");
+	assert_string_equal(cfg.bind, "127.0.0.1");
+	assert_int_equal(cfg.workers, 0);
+	assert_string_equal(cfg.public_url, "http://127.0.0.1:8888");
+	assert_int_equal(cfg.cookie_secure, 0);
+	assert_int_equal(cfg.db_pool, 4);
+	assert_string_equal(cfg.migrations_dir, "sql");
+	config_free(&cfg);
+}
+
+static void
+test_all_set(void **state)
+{
+	const char	*env[] = {
+		"DATABASE_URL", "host=/tmp dbname=kblog",
+		"PORT", "9000", "WORKERS", "3", "BIND", "0.0.0.0",
+		"PUBLIC_URL", "https://blog.example.com/",
+		NULL };
+	struct config	 cfg;
+	char		 err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(env, &cfg, err), 0);
+	assert_string_equal(cfg.port, "9000");
+	assert_int_equal(cfg.workers, 3);
+	assert_string_equal(cfg.public_url, "https://blog.example.com");
+	/* https implies Secure cookies unless COOKIE_SECURE says otherwise */
+	assert_int_equal(cfg.cookie_secure, 1);
+	config_free(&cfg);
+}
+
+static void
+expect_error(const char *var, const char *value, const char *needle)
+{
+	const char	*env[] = { "DATABASE_URL", "postgresql:///kblog",
+			    var, value, NULL };
+	struct config	 cfg;
+	char		 err[CONFIG_ERR_MAX];
+
+	if (!strcmp(var, "DATABASE_URL")) {
+		env[1] = value;
+		env[2] = NULL;
+	}
+	assert_int_equal(load(env, &cfg, err), -1);
+	assert_non_null(strstr(err, needle));
+	/* The message names the variable, never echoes a value. */
+	if (strlen(value) > 2)
+		assert_null(strstr(err, value));
+	config_free(&cfg);
+}
+
+static void
+test_errors_name_the_variable(void **state)
+{
+	(void)state;
+	expect_error("DATABASE_URL", "", "DATABASE_URL is not set");
+	expect_error("DATABASE_URL", "postgresql://[oops",
+	    "DATABASE_URL is not a valid");
+	expect_error("DATABASE_URL", "host=x bogus_option=1",
+	    "DATABASE_URL is not a valid");
+	expect_error("PORT", "0", "PORT");
+	expect_error("PORT", "65536", "PORT");
+	expect_error("PORT", "80a", "PORT");
+	expect_error("PORT", "-1", "PORT");
+	expect_error("PORT", " 80", "PORT");
+	expect_error("WORKERS", "0", "WORKERS");
+	expect_error("WORKERS", "999", "WORKERS");
+	expect_error("WORKERS", "two", "WORKERS");
+	expect_error("PUBLIC_URL", "myblog.org", "PUBLIC_URL");
+	expect_error("PUBLIC_URL", "https://example.com/blog", "PUBLIC_URL");
+	expect_error("PUBLIC_URL", "https://exa mple.com", "PUBLIC_URL");
+	expect_error("PUBLIC_URL", "https://example.com:99999", "PUBLIC_URL");
+	expect_error("PUBLIC_URL", "javascript:alert(1)", "PUBLIC_URL");
+	expect_error("COOKIE_SECURE", "maybe", "COOKIE_SECURE");
+	expect_error("BIND", "localhost; rm", "BIND");
+	expect_error("DB_POOL", "0", "DB_POOL");
+}
+
+static void
+test_secret_not_in_error(void **state)
+{
+	const char	*env[] = { "DATABASE_URL",
+			    "postgresql://u:hunter2@h/db?sslmode=bogus_xx",
+			    NULL };
+	struct config	 cfg;
+	char		 err[CONFIG_ERR_MAX];
+
+	(void)state;
+	/* libpq parses sslmode later; the URL itself is well-formed. */
+	(void)load(env, &cfg, err);
+	assert_null(strstr(err, "hunter2"));
+	config_free(&cfg);
+}
+
+static void
+test_parse_int(void **state)
+{
+	long	v;
+
+	(void)state;
+	assert_int_equal(config_parse_int("42", 1, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(config_parse_int("", 0, 100, &v), -1);
+	assert_int_equal(config_parse_int("+1", 0, 100, &v), -1);
+	assert_int_equal(config_parse_int("1e3", 0, 10000, &v), -1);
+	assert_int_equal(config_parse_int("99999999999999999999", 0,
+	    100, &v), -1);
+	assert_int_equal(config_parse_int(NULL, 0, 100, &v), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_all_set),
+		cmocka_unit_test(test_errors_name_the_variable),
+		cmocka_unit_test(test_secret_not_in_error),
+		cmocka_unit_test(test_parse_int),
+	};
+
+	return (cmocka_run_group_tests_name("config", tests, NULL, NULL));
+}
