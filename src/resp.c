@@ -1,0 +1,155 @@
+/*
+ * resp.c: the single exit for responses.
+ *
+ * Every response carries the security headers (resp_headers).  Error
+ * pages and JSON errors have fixed text chosen by status: nothing from
+ * the request (path, query, body) is ever echoed into them.
+ */
+
+#include "kblog.h"
+
+struct status_text {
+	int		 status;
+	const char	*code;
+	const char	*title;
+	const char	*message;
+};
+
+static const struct status_text	status_texts[] = {
+	{ 400, "bad_request", "Bad request",
+	    "The request could not be understood." },
+	{ 401, "unauthorized", "Please log in",
+	    "You need to log in to do that." },
+	{ 403, "forbidden", "Forbidden",
+	    "You are not allowed to do that." },
+	{ 404, "not_found", "Not found",
+	    "There is nothing at this address." },
+	{ 405, "method_not_allowed", "Method not allowed",
+	    "This address does not accept that method." },
+	{ 409, "conflict", "Conflict",
+	    "That conflicts with something that already exists." },
+	{ 413, "payload_too_large", "Too large",
+	    "What you sent is larger than allowed." },
+	{ 415, "unsupported_media_type", "Unsupported media type",
+	    "Send the request body as application/json." },
+	{ 422, "validation_failed", "Invalid input",
+	    "Some fields are not valid." },
+	{ 429, "too_many_requests", "Too many attempts",
+	    "Too many attempts. Please wait a while and try again." },
+	{ 500, "internal_error", "Something went wrong",
+	    "Something went wrong on our side. Please try again." },
+	{ 503, "unavailable", "Temporarily unavailable",
+	    "The blog is temporarily unavailable. Please try again in a "
+	    "moment." },
+	{ 0, NULL, NULL, NULL }
+};
+
+static const struct status_text	*status_lookup(int);
+
+static const struct status_text *
+status_lookup(int status)
+{
+	int		i;
+
+	for (i = 0; status_texts[i].status != 0; i++) {
+		if (status_texts[i].status == status)
+			return (&status_texts[i]);
+	}
+	return (&status_texts[i - 2]);	/* 500 */
+}
+
+void
+resp_headers(struct http_request *req)
+{
+	http_response_header(req, "content-security-policy",
+	    "default-src 'self'; script-src 'self'; style-src 'self'; "
+	    "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+	    "form-action 'self'; frame-ancestors 'none'");
+	http_response_header(req, "x-content-type-options", "nosniff");
+	http_response_header(req, "referrer-policy",
+	    "strict-origin-when-cross-origin");
+	http_response_header(req, "x-frame-options", "DENY");
+}
+
+void
+resp_send(struct http_request *req, int status, const char *ctype,
+    const void *body, size_t len)
+{
+	resp_headers(req);
+	if (ctype != NULL)
+		http_response_header(req, "content-type", ctype);
+	http_response(req, status, body, len);
+}
+
+void
+resp_json(struct http_request *req, int status, const char *json)
+{
+	http_response_header(req, "cache-control", "no-store");
+	resp_send(req, status, "application/json; charset=utf-8",
+	    json, strlen(json));
+}
+
+/* code and message are constants from this module, never user input. */
+void
+resp_json_error(struct http_request *req, int status, const char *code,
+    const char *message)
+{
+	struct sbuf	b;
+
+	sbuf_init(&b, 128);
+	sbuf_addf(&b, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
+	    code, message);
+	if (status == 401)
+		http_response_header(req, "www-authenticate", "Bearer");
+	resp_json(req, status, sbuf_cstr(&b));
+	sbuf_free(&b);
+}
+
+int
+resp_wants_json(struct http_request *req)
+{
+	const char	*accept;
+
+	if (!strncmp(req->path, "/api/", 5) || !strcmp(req->path, "/ready") ||
+	    !strcmp(req->path, "/health"))
+		return (1);
+	if (http_request_header(req, "accept", &accept) &&
+	    strstr(accept, "application/json") != NULL &&
+	    strstr(accept, "text/html") == NULL)
+		return (1);
+	return (0);
+}
+
+int
+resp_error_page(struct http_request *req, int status)
+{
+	const struct status_text	*st;
+	struct sbuf			 b;
+
+	st = status_lookup(status);
+	if (resp_wants_json(req)) {
+		resp_json_error(req, status, st->code, st->message);
+		return (KORE_RESULT_OK);
+	}
+
+	sbuf_init(&b, 1024);
+	sbuf_addf(&b,
+	    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\"><title>%s - kblog</title>"
+	    "<link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
+	    "<body><main class=\"error-page\"><h1>%s</h1><p>%s</p>"
+	    "<p><a href=\"/\">Back to the home page</a></p></main>"
+	    "</body></html>\n", st->title, st->title, st->message);
+	http_response_header(req, "cache-control", "no-store");
+	resp_send(req, status, "text/html; charset=utf-8", b.data, b.len);
+	sbuf_free(&b);
+	return (KORE_RESULT_OK);
+}
+
+int
+resp_method_not_allowed(struct http_request *req, const char *allow)
+{
+	http_response_header(req, "allow", allow);
+	return (resp_error_page(req, 405));
+}
