@@ -6,7 +6,8 @@ BUILD	 = build/$(FLAVOR)/kblog
 CC	?= cc
 
 # Pure code: no Kore headers, unit-tested and fuzzed on its own.
-PURE_SRCS = src/config.c src/sbuf.c src/html.c
+PURE_SRCS = src/config.c src/sbuf.c src/html.c src/form.c src/secure.c \
+	    src/valid.c
 UNIT_LIBS = -lcmocka -lpq -lcrypto -ljansson -lsodium -lcmark-gfm \
 	    -lcmark-gfm-extensions
 UNIT_CFLAGS = -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
