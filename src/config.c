@@ -133,6 +133,9 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 	if (opt_bool(get, "ACCESS_LOG", 0, &cfg->access_log,
 	    err, errlen) == -1)
 		return (-1);
+	if (opt_bool(get, "TRUST_PROXY", 0, &cfg->trust_proxy,
+	    err, errlen) == -1)
+		return (-1);
 
 	v = get("MIGRATIONS_DIR");
 	cfg->migrations_dir = strdup((v != NULL && *v != '\0') ? v : "sql");

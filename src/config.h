@@ -26,6 +26,7 @@ struct config {
 	char		*migrations_dir;
 	int		 access_log;	/* 1: log every request */
 	int		 session_days;	/* session lifetime */
+	int		 trust_proxy;	/* client address from X-Forwarded-For */
 };
 
 /*

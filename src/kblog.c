@@ -50,6 +50,7 @@ KORE_SECCOMP_FILTER("kblog",
 
 void		kore_parent_configure(int, char **);
 void		kore_worker_teardown(void);
+void		kore_worker_configure(void);
 void		kore_parent_teardown(void);
 
 static void	die(const char *, ...) __attribute__((format(printf, 1, 2),
@@ -132,6 +133,14 @@ kore_parent_configure(int argc, char **argv)
 	http_server_version("kblog");
 	kore_log(LOG_NOTICE, "kblog listening on http://%s:%s (public %s)",
 	    kb_cfg.bind, kb_cfg.port, kb_cfg.public_url);
+}
+
+/* Each worker: libsodium, and the dummy hash for unknown users. */
+void
+kore_worker_configure(void)
+{
+	if (sec_init() == -1)
+		fatal("kblog: cannot initialise libsodium");
 }
 
 /*

@@ -13,8 +13,12 @@
 #include <kore/http.h>
 #include <kore/pgsql.h>
 
+#include <kore/tasks.h>
+
 #include "config.h"
+#include "form.h"
 #include "sbuf.h"
+#include "secure.h"
 
 /* kblog.c: start-up. */
 extern struct config	kb_cfg;
@@ -63,6 +67,88 @@ const char	*db_value(struct dbq *, int row, int col);
 int	 db_isnull(struct dbq *, int row, int col);
 int	 db_unavailable(struct dbq *);	/* failed because no database */
 
+/* auth.c: sessions, CSRF, client address, password task. */
+#define AUTH_IDLE	0
+#define AUTH_RUNNING	1
+#define AUTH_DONE	2
+
+struct auth {
+	int		 state;
+	struct dbq	 q;
+	char		 token[SEC_TOKEN_LEN + 1];	/* session cookie */
+	char		 hashp[SEC_HASH_PARAM_LEN + 1];
+	int64_t		 user_id;			/* 0: anonymous */
+	char		 username[33];
+	char		*display_name;
+	char		 csrf[SEC_TOKEN_LEN + 1];	/* expected token */
+	int		 csrf_new;	/* anonymous: set kb_csrf */
+	int		 stale_cookie;	/* expired session: clear it */
+};
+
+int		 auth_run(struct http_request *, struct auth *);
+void		 auth_cleanup(struct auth *);
+const char	*auth_csrf_token(struct auth *);
+void		 auth_cookies(struct http_request *, struct auth *);
+int		 auth_csrf_ok(struct http_request *, struct auth *,
+		    const struct form *);
+void		 auth_set_session_cookie(struct http_request *, const char *);
+void		 auth_clear_session_cookie(struct http_request *);
+void		 auth_client_addr(struct http_request *, char *, size_t);
+
+#define PW_HASH			1	/* hash pw */
+#define PW_VERIFY		2	/* pw against hash */
+#define PW_VERIFY_AND_HASH	3	/* pw against hash, then hash pw2 */
+
+struct pw_job {
+	int		op;
+	char		hash[SEC_PWHASH_MAX];
+	char		pw[SEC_PW_MAX_BYTES];
+	size_t		pwlen;
+	char		pw2[SEC_PW_MAX_BYTES];
+	size_t		pw2len;
+};
+
+struct pw_result {
+	int		ok;
+	char		hash[SEC_PWHASH_MAX];
+};
+
+struct pw_state {
+	int			state;	/* 0 idle, 1 running, 2 done */
+	struct kore_task	task;
+	struct pw_result	res;
+};
+
+int	pw_run(struct http_request *, struct pw_state *, int op,
+	    const char *hash, const char *pw, const char *pw2);
+void	pw_cleanup(struct pw_state *);
+
+/*
+ * ctx.c: the per-request state every page handler shares: who is asking,
+ * the parsed form, up to four queries, one password task, and a step
+ * counter for the handler's own state machine.  Freed with the request.
+ */
+#define CTX_QUERIES	4
+
+struct ctx {
+	struct auth	 auth;
+	struct form	 form;
+	int		 form_state;	/* 0 not read, 1 ok, -1 bad */
+	int		 step;
+	struct dbq	 q[CTX_QUERIES];
+	struct pw_state	 pw;
+	int		 status;
+	char		*strs[8];	/* kore_strdup'd, freed with ctx */
+	char		 buf[256];	/* handler scratch */
+	char		 buf2[256];
+	char		 newtok[SEC_TOKEN_LEN + 1];
+};
+
+struct ctx	*ctx_get(struct http_request *);
+char		*ctx_keep(struct ctx *, char *);
+int		 ctx_form(struct http_request *, struct ctx *);
+int		 ctx_query(struct http_request *, struct ctx *);
+
 /* resp.c: every response goes out through here. */
 void	resp_headers(struct http_request *);
 void	resp_send(struct http_request *, int status, const char *ctype,
@@ -73,6 +159,30 @@ void	resp_json_error(struct http_request *, int status, const char *code,
 int	resp_error_page(struct http_request *, int status);
 int	resp_method_not_allowed(struct http_request *, const char *allow);
 int	resp_wants_json(struct http_request *);
+int	resp_redirect(struct http_request *, const char *location);
+
+/* render.c: the page layout and form widgets.  User text goes through
+ * html_text() (html.h); nothing here writes it raw. */
+void	page_begin(struct sbuf *, struct auth *, const char *title);
+void	page_end(struct sbuf *);
+int	page_send(struct http_request *, struct auth *, int status,
+	    struct sbuf *);
+void	form_csrf(struct sbuf *, struct auth *);
+void	form_field(struct sbuf *, const char *label, const char *name,
+	    const char *type, const char *value, const char *error,
+	    const char *attrs);
+void	form_textarea(struct sbuf *, const char *label, const char *name,
+	    const char *value, const char *error, const char *attrs);
+int	safe_local_path(const char *);
+
+/* h_account.c */
+int	h_register(struct http_request *);
+int	h_login(struct http_request *);
+int	h_logout(struct http_request *);
+int	h_settings(struct http_request *);
+int	h_settings_password(struct http_request *);
+int	h_user(struct http_request *);
+int	h_home(struct http_request *);
 
 /* h_health.c */
 int	h_health(struct http_request *);

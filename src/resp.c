@@ -153,3 +153,14 @@ resp_method_not_allowed(struct http_request *req, const char *allow)
 	http_response_header(req, "allow", allow);
 	return (resp_error_page(req, 405));
 }
+
+/* 303 See Other.  location is a local path this module built or checked
+ * with safe_local_path(). */
+int
+resp_redirect(struct http_request *req, const char *location)
+{
+	http_response_header(req, "location", location);
+	http_response_header(req, "cache-control", "no-store");
+	resp_send(req, 303, NULL, NULL, 0);
+	return (KORE_RESULT_OK);
+}

@@ -25,7 +25,7 @@ def pg():
 
 @pytest.fixture(scope="session")
 def server(pg, workdir):
-    k = Kblog(pg.url, workdir)
+    k = Kblog(pg.url, workdir, extra_env={"TRUST_PROXY": "1"})
     yield k
     k.stop()
     reports = k.sanitizer_reports()

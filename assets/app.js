@@ -1,0 +1,2 @@
+/* kblog: progressive enhancement only; every page works without it. */
+"use strict";

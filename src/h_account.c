@@ -1,0 +1,621 @@
+/*
+ * h_account.c: register, log in, log out, settings.
+ *
+ * Every handler is a small state machine over struct ctx (ctx.c): Kore
+ * runs it again each time a query or the password task answers, and
+ * c->step says where it was.  Forms work without JavaScript; every write
+ * checks the CSRF token before it touches the database.
+ *
+ * Login answers the same for an unknown user and a wrong password (same
+ * text, same status, and the same Argon2id work: unknown users are
+ * checked against a dummy hash).  After 5 failures for a username or
+ * from an address within 15 minutes, attempts get 429 with Retry-After.
+ */
+
+#include "kblog.h"
+#include "html.h"
+#include "valid.h"
+
+#define LOGIN_FAILED	"Wrong username or password."
+
+static const char	sql_login_lookup[] =
+    "WITH w AS (SELECT now() - interval '15 minutes' AS since), "
+    "fu AS (SELECT at FROM login_failures, w WHERE username_lower = "
+    "lower($1) AND at > w.since ORDER BY at DESC OFFSET 4 LIMIT 1), "
+    "fa AS (SELECT at FROM login_failures, w WHERE addr = $2::inet "
+    "AND at > w.since ORDER BY at DESC OFFSET 4 LIMIT 1) "
+    "SELECT coalesce((SELECT ceil(extract(epoch FROM max(at) + "
+    "interval '15 minutes' - now()))::int FROM (SELECT at FROM fu "
+    "UNION ALL SELECT at FROM fa) x), 0), u.id, u.password_hash "
+    "FROM (SELECT 1) one LEFT JOIN users u ON lower(u.username) = lower($1)";
+
+static const char	sql_login_failed[] =
+    "INSERT INTO login_failures (username_lower, addr) "
+    "VALUES (lower($1), $2::inet)";
+
+static const char	sql_login_ok[] =
+    "WITH f AS (DELETE FROM login_failures WHERE username_lower = "
+    "lower($4)), old AS (DELETE FROM sessions WHERE token_hash = $5 OR "
+    "(user_id = $2 AND expires_at < now())) "
+    "INSERT INTO sessions (token_hash, user_id, csrf_secret, expires_at) "
+    "VALUES ($1, $2, $3, now() + make_interval(days => $6::int))";
+
+static const char	sql_register[] =
+    "WITH u AS (INSERT INTO users (username, password_hash, display_name) "
+    "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id) "
+    "INSERT INTO sessions (token_hash, user_id, csrf_secret, expires_at) "
+    "SELECT $4, id, $5, now() + make_interval(days => $6::int) FROM u "
+    "RETURNING user_id";
+
+static const char	sql_logout[] =
+    "DELETE FROM sessions WHERE token_hash = $1";
+
+static const char	sql_profile_get[] =
+    "SELECT username, display_name, bio FROM users WHERE id = $1";
+
+static const char	sql_profile_set[] =
+    "UPDATE users SET display_name = $1, bio = $2 WHERE id = $3";
+
+static const char	sql_password_get[] =
+    "SELECT password_hash FROM users WHERE id = $1";
+
+static const char	sql_password_set[] =
+    "WITH u AS (UPDATE users SET password_hash = $1 WHERE id = $2) "
+    "DELETE FROM sessions WHERE user_id = $2 AND token_hash <> $3";
+
+static const char	sql_user_show[] =
+    "SELECT id, username, display_name, bio, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'FMMonth FMDD, YYYY') "
+    "FROM users WHERE lower(username) = lower($1)";
+
+static int	auth_or_retry(struct http_request *, struct ctx *, int *);
+static int	db_error(struct http_request *, struct dbq *);
+static void	register_page(struct sbuf *, struct ctx *, const char *,
+		    const char *, const char *, const char *);
+static int	register_form(struct http_request *, struct ctx *, int,
+		    const char *, const char *, const char *);
+static int	login_form(struct http_request *, struct ctx *, int,
+		    const char *, const char *);
+static int	settings_page(struct http_request *, struct ctx *, int,
+		    const char *, const char *, const char *, const char *);
+static void	session_token(struct ctx *);
+
+/*
+ * Runs the session lookup.  Returns 1 when done; otherwise *ret is what
+ * the handler must return (retry, or an error page was sent).
+ */
+static int
+auth_or_retry(struct http_request *req, struct ctx *c, int *ret)
+{
+	switch (auth_run(req, &c->auth)) {
+	case DB_PENDING:
+		*ret = KORE_RESULT_RETRY;
+		return (0);
+	case DB_FAIL:
+		*ret = resp_error_page(req, 503);
+		return (0);
+	}
+	return (1);
+}
+
+static int
+db_error(struct http_request *req, struct dbq *q)
+{
+	return (resp_error_page(req, db_unavailable(q) ? 503 : 500));
+}
+
+/*
+ * A new session: the cookie's token in c->newtok, its hash (the row's key)
+ * in c->buf, the CSRF secret in c->buf2.
+ */
+static void
+session_token(struct ctx *c)
+{
+	if (sec_random_token(c->newtok) == -1 ||
+	    sec_random_token(c->buf2) == -1)
+		fatal("no randomness");
+	sec_token_hash_param(c->newtok, c->buf);
+}
+
+static void
+register_page(struct sbuf *b, struct ctx *c, const char *username,
+    const char *display, const char *e_user, const char *e_pw)
+{
+	page_begin(b, &c->auth, "Register");
+	sbuf_adds(b, "<h1>Create an account</h1>"
+	    "<form class=\"stack\" action=\"/register\" method=\"post\">");
+	form_csrf(b, &c->auth);
+	form_field(b, "Username", "username", "text", username, e_user,
+	    "required minlength=\"3\" maxlength=\"32\" "
+	    "pattern=\"[A-Za-z0-9_\\-]{3,32}\" autocomplete=\"username\" "
+	    "autocapitalize=\"none\"");
+	form_field(b, "Display name (optional)", "display_name", "text",
+	    display, NULL, "maxlength=\"64\" autocomplete=\"nickname\"");
+	form_field(b, "Password (at least 10 characters)", "password",
+	    "password", NULL, e_pw, "required minlength=\"10\" "
+	    "autocomplete=\"new-password\"");
+	sbuf_adds(b, "<button type=\"submit\">Create account</button></form>"
+	    "<p>Already registered? <a href=\"/login\">Log in</a>.</p>");
+	page_end(b);
+}
+
+static int
+register_form(struct http_request *req, struct ctx *c, int status,
+    const char *e_user, const char *e_pw, const char *e_other)
+{
+	struct sbuf	b;
+
+	sbuf_init(&b, 4096);
+	register_page(&b, c, form_get(&c->form, "username"),
+	    form_get(&c->form, "display_name"), e_user ? e_user : e_other,
+	    e_pw);
+	if (status == 409)
+		http_response_header(req, "x-kblog-error", "username_taken");
+	page_send(req, &c->auth, status, &b);
+	sbuf_free(&b);
+	return (KORE_RESULT_OK);
+}
+
+int
+h_register(struct http_request *req)
+{
+	struct ctx	*c;
+	const char	*user, *pw, *display, *e_user, *e_pw;
+	char		 days[16];
+	int		 ret, r;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST)
+		return (resp_method_not_allowed(req, "GET, POST"));
+	c = ctx_get(req);
+	if (!auth_or_retry(req, c, &ret))
+		return (ret);
+	if (c->auth.user_id != 0)
+		return (resp_redirect(req, "/"));
+
+	if (req->method == HTTP_METHOD_GET) {
+		c->form_state = 1;
+		return (register_form(req, c, 200, NULL, NULL, NULL));
+	}
+
+	if (!ctx_form(req, c))
+		return (KORE_RESULT_OK);
+	if (!auth_csrf_ok(req, &c->auth, &c->form))
+		return (resp_error_page(req, 403));
+
+	user = form_get(&c->form, "username");
+	pw = form_get(&c->form, "password");
+	display = form_get(&c->form, "display_name");
+	if (display == NULL)
+		display = "";
+
+	if (c->step == 0) {
+		e_user = valid_username(user);
+		e_pw = valid_password(pw);
+		if (e_user == NULL && valid_text(display, DISPLAY_NAME_MAX,
+		    0) != NULL)
+			e_user = "The display name is too long or has "
+			    "characters that are not allowed.";
+		if (e_user != NULL || e_pw != NULL)
+			return (register_form(req, c, 422, e_user, e_pw, NULL));
+		c->step = 1;
+	}
+
+	if (c->step == 1) {
+		if (pw_run(req, &c->pw, PW_HASH, NULL, pw, NULL) == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (!c->pw.res.ok)
+			return (resp_error_page(req, 500));
+		session_token(c);
+		c->step = 2;
+	}
+
+	(void)snprintf(days, sizeof(days), "%d", kb_cfg.session_days);
+	r = db_run(req, &c->q[0], 0, sql_register, 6, user, c->pw.res.hash,
+	    display, c->buf, c->buf2, days);
+	if (r == DB_PENDING)
+		return (KORE_RESULT_RETRY);
+	if (r == DB_FAIL)
+		return (db_error(req, &c->q[0]));
+	if (db_ntuples(&c->q[0]) != 1)
+		return (register_form(req, c, 409,
+		    "That username is taken. Try another one.", NULL, NULL));
+
+	auth_set_session_cookie(req, c->newtok);
+	return (resp_redirect(req, "/"));
+}
+
+static int
+login_form(struct http_request *req, struct ctx *c, int status,
+    const char *error, const char *next)
+{
+	struct sbuf	b;
+
+	sbuf_init(&b, 4096);
+	page_begin(&b, &c->auth, "Log in");
+	sbuf_adds(&b, "<h1>Log in</h1>");
+	if (error != NULL) {
+		sbuf_adds(&b, "<p class=\"error\" role=\"alert\">");
+		html_text(&b, error);
+		sbuf_adds(&b, "</p>");
+	}
+	sbuf_adds(&b, "<form class=\"stack\" action=\"/login\" "
+	    "method=\"post\">");
+	form_csrf(&b, &c->auth);
+	if (safe_local_path(next)) {
+		sbuf_adds(&b, "<input type=\"hidden\" name=\"next\" value=\"");
+		html_text(&b, next);
+		sbuf_adds(&b, "\">");
+	}
+	form_field(&b, "Username", "username", "text",
+	    form_get(&c->form, "username"), NULL, "required maxlength=\"32\" "
+	    "autocomplete=\"username\" autocapitalize=\"none\"");
+	form_field(&b, "Password", "password", "password", NULL, NULL,
+	    "required autocomplete=\"current-password\"");
+	sbuf_adds(&b, "<button type=\"submit\">Log in</button></form>"
+	    "<p>New here? <a href=\"/register\">Create an account</a>.</p>");
+	page_end(&b);
+	page_send(req, &c->auth, status, &b);
+	sbuf_free(&b);
+	return (KORE_RESULT_OK);
+}
+
+int
+h_login(struct http_request *req)
+{
+	struct ctx	*c;
+	const char	*user, *pw, *next, *hash;
+	char		 days[16], retry[16];
+	int		 ret, r, wait;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST)
+		return (resp_method_not_allowed(req, "GET, POST"));
+	c = ctx_get(req);
+	if (!auth_or_retry(req, c, &ret))
+		return (ret);
+
+	if (req->method == HTTP_METHOD_GET) {
+		if (!ctx_query(req, c))
+			return (KORE_RESULT_OK);
+		if (c->auth.user_id != 0)
+			return (resp_redirect(req, "/"));
+		return (login_form(req, c, 200, NULL,
+		    form_get(&c->form, "next")));
+	}
+
+	if (!ctx_form(req, c))
+		return (KORE_RESULT_OK);
+	if (!auth_csrf_ok(req, &c->auth, &c->form))
+		return (resp_error_page(req, 403));
+
+	user = form_get(&c->form, "username");
+	pw = form_get(&c->form, "password");
+	next = form_get(&c->form, "next");
+	if (!safe_local_path(next))
+		next = "/";
+	if (user == NULL || *user == '\0' || pw == NULL || *pw == '\0' ||
+	    strlen(user) > USERNAME_MAX || strlen(pw) > SEC_PW_MAX_BYTES)
+		return (login_form(req, c, 401, LOGIN_FAILED, next));
+
+	if (c->step == 0) {
+		auth_client_addr(req, c->buf, sizeof(c->buf));
+		c->step = 1;
+	}
+
+	if (c->step == 1) {
+		r = db_run(req, &c->q[0], DB_READ, sql_login_lookup, 2,
+		    user, c->buf);
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (r == DB_FAIL)
+			return (db_error(req, &c->q[0]));
+		wait = atoi(db_value(&c->q[0], 0, 0));
+		if (wait > 0) {
+			(void)snprintf(retry, sizeof(retry), "%d", wait);
+			http_response_header(req, "retry-after", retry);
+			return (login_form(req, c, 429, "Too many failed "
+			    "attempts. Please wait a few minutes and try "
+			    "again.", next));
+		}
+		c->step = 2;
+	}
+
+	if (c->step == 2) {
+		hash = db_isnull(&c->q[0], 0, 1) ? sec_dummy_hash() :
+		    db_value(&c->q[0], 0, 2);
+		if (pw_run(req, &c->pw, PW_VERIFY, hash, pw, NULL) ==
+		    DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (!c->pw.res.ok || db_isnull(&c->q[0], 0, 1)) {
+			c->step = 3;
+		} else {
+			session_token(c);
+			c->step = 4;
+		}
+	}
+
+	if (c->step == 3) {
+		r = db_run(req, &c->q[1], 0, sql_login_failed, 2, user,
+		    c->buf);
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (r == DB_FAIL)
+			return (db_error(req, &c->q[1]));
+		return (login_form(req, c, 401, LOGIN_FAILED, next));
+	}
+
+	/* step 4: the password matched. */
+	(void)snprintf(days, sizeof(days), "%d", kb_cfg.session_days);
+	if (c->auth.hashp[0] == '\0')
+		(void)kore_strlcpy(c->auth.hashp, "\\x00", sizeof(c->auth.hashp));
+	r = db_run(req, &c->q[2], 0, sql_login_ok, 6, c->buf,
+	    db_value(&c->q[0], 0, 1), c->buf2, user, c->auth.hashp, days);
+	if (r == DB_PENDING)
+		return (KORE_RESULT_RETRY);
+	if (r == DB_FAIL)
+		return (db_error(req, &c->q[2]));
+	auth_set_session_cookie(req, c->newtok);
+	return (resp_redirect(req, next));
+}
+
+int
+h_logout(struct http_request *req)
+{
+	struct ctx	*c;
+	int		 ret, r;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (resp_method_not_allowed(req, "POST"));
+	c = ctx_get(req);
+	if (!auth_or_retry(req, c, &ret))
+		return (ret);
+	if (c->auth.user_id == 0) {
+		auth_clear_session_cookie(req);
+		return (resp_redirect(req, "/"));
+	}
+	if (!ctx_form(req, c))
+		return (KORE_RESULT_OK);
+	if (!auth_csrf_ok(req, &c->auth, &c->form))
+		return (resp_error_page(req, 403));
+
+	r = db_run(req, &c->q[0], 0, sql_logout, 1, c->auth.hashp);
+	if (r == DB_PENDING)
+		return (KORE_RESULT_RETRY);
+	if (r == DB_FAIL)
+		return (db_error(req, &c->q[0]));
+	auth_clear_session_cookie(req);
+	return (resp_redirect(req, "/"));
+}
+
+static int
+settings_page(struct http_request *req, struct ctx *c, int status,
+    const char *display, const char *bio, const char *e_profile,
+    const char *e_pw)
+{
+	struct sbuf	 b;
+	const char	*note;
+
+	note = NULL;
+	if (req->query_string != NULL && c->step == 0) {
+		if (!strcmp(req->query_string, "saved=1"))
+			note = "Your profile is saved.";
+		else if (!strcmp(req->query_string, "password=1"))
+			note = "Your password is changed. Other sessions "
+			    "were logged out.";
+	}
+
+	sbuf_init(&b, 8192);
+	page_begin(&b, &c->auth, "Settings");
+	sbuf_adds(&b, "<h1>Settings</h1>");
+	if (note != NULL) {
+		sbuf_adds(&b, "<p class=\"notice\" role=\"status\">");
+		html_text(&b, note);
+		sbuf_adds(&b, "</p>");
+	}
+	sbuf_adds(&b, "<section><h2>Profile</h2><form class=\"stack\" "
+	    "action=\"/settings\" method=\"post\">");
+	form_csrf(&b, &c->auth);
+	form_field(&b, "Display name", "display_name", "text", display,
+	    e_profile, "maxlength=\"64\"");
+	form_textarea(&b, "Bio", "bio", bio, NULL,
+	    "rows=\"5\" maxlength=\"2000\"");
+	sbuf_adds(&b, "<button type=\"submit\">Save profile</button></form>"
+	    "</section><section><h2>Password</h2><form class=\"stack\" "
+	    "action=\"/settings/password\" method=\"post\">");
+	form_csrf(&b, &c->auth);
+	form_field(&b, "Current password", "current_password", "password",
+	    NULL, NULL, "required autocomplete=\"current-password\"");
+	form_field(&b, "New password (at least 10 characters)",
+	    "new_password", "password", NULL, e_pw,
+	    "required minlength=\"10\" autocomplete=\"new-password\"");
+	sbuf_adds(&b, "<button type=\"submit\">Change password</button>"
+	    "</form></section>");
+	page_end(&b);
+	page_send(req, &c->auth, status, &b);
+	sbuf_free(&b);
+	return (KORE_RESULT_OK);
+}
+
+int
+h_settings(struct http_request *req)
+{
+	struct ctx	*c;
+	const char	*display, *bio, *err;
+	char		 id[32];
+	int		 ret, r;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST)
+		return (resp_method_not_allowed(req, "GET, POST"));
+	c = ctx_get(req);
+	if (!auth_or_retry(req, c, &ret))
+		return (ret);
+	if (c->auth.user_id == 0)
+		return (resp_redirect(req, "/login?next=/settings"));
+	(void)snprintf(id, sizeof(id), "%lld", (long long)c->auth.user_id);
+
+	if (req->method == HTTP_METHOD_GET) {
+		c->form_state = 1;
+		r = db_run(req, &c->q[0], DB_READ, sql_profile_get, 1, id);
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (r == DB_FAIL || db_ntuples(&c->q[0]) != 1)
+			return (db_error(req, &c->q[0]));
+		return (settings_page(req, c, 200, db_value(&c->q[0], 0, 1),
+		    db_value(&c->q[0], 0, 2), NULL, NULL));
+	}
+
+	if (!ctx_form(req, c))
+		return (KORE_RESULT_OK);
+	if (!auth_csrf_ok(req, &c->auth, &c->form))
+		return (resp_error_page(req, 403));
+	display = form_get(&c->form, "display_name");
+	bio = form_get(&c->form, "bio");
+	if (display == NULL)
+		display = "";
+	if (bio == NULL)
+		bio = "";
+	c->step = 1;
+	if ((err = valid_text(display, DISPLAY_NAME_MAX, 0)) != NULL ||
+	    (err = valid_text(bio, BIO_MAX, 1)) != NULL)
+		return (settings_page(req, c, 422, display, bio, err, NULL));
+
+	r = db_run(req, &c->q[1], 0, sql_profile_set, 3, display, bio, id);
+	if (r == DB_PENDING)
+		return (KORE_RESULT_RETRY);
+	if (r == DB_FAIL)
+		return (db_error(req, &c->q[1]));
+	return (resp_redirect(req, "/settings?saved=1"));
+}
+
+int
+h_settings_password(struct http_request *req)
+{
+	struct ctx	*c;
+	const char	*cur, *npw, *err;
+	char		 id[32];
+	int		 ret, r;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (resp_method_not_allowed(req, "POST"));
+	c = ctx_get(req);
+	if (!auth_or_retry(req, c, &ret))
+		return (ret);
+	if (c->auth.user_id == 0)
+		return (resp_redirect(req, "/login?next=/settings"));
+	if (!ctx_form(req, c))
+		return (KORE_RESULT_OK);
+	if (!auth_csrf_ok(req, &c->auth, &c->form))
+		return (resp_error_page(req, 403));
+	(void)snprintf(id, sizeof(id), "%lld", (long long)c->auth.user_id);
+
+	cur = form_get(&c->form, "current_password");
+	npw = form_get(&c->form, "new_password");
+	if (c->step == 0) {
+		c->step = 1;
+		if ((err = valid_password(npw)) != NULL)
+			return (settings_page(req, c, 422, c->auth.display_name,
+			    NULL, NULL, err));
+		if (cur == NULL || strlen(cur) > SEC_PW_MAX_BYTES)
+			return (settings_page(req, c, 422, c->auth.display_name,
+			    NULL, NULL, "Your current password is wrong."));
+	}
+
+	if (c->step == 1) {
+		r = db_run(req, &c->q[0], DB_READ, sql_password_get, 1, id);
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (r == DB_FAIL || db_ntuples(&c->q[0]) != 1)
+			return (db_error(req, &c->q[0]));
+		c->step = 2;
+	}
+
+	if (c->step == 2) {
+		if (pw_run(req, &c->pw, PW_VERIFY_AND_HASH,
+		    db_value(&c->q[0], 0, 0), cur, npw) == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (!c->pw.res.ok)
+			return (settings_page(req, c, 422, c->auth.display_name,
+			    NULL, NULL, "Your current password is wrong."));
+		c->step = 3;
+	}
+
+	r = db_run(req, &c->q[1], 0, sql_password_set, 3, c->pw.res.hash, id,
+	    c->auth.hashp);
+	if (r == DB_PENDING)
+		return (KORE_RESULT_RETRY);
+	if (r == DB_FAIL)
+		return (db_error(req, &c->q[1]));
+	return (resp_redirect(req, "/settings?password=1"));
+}
+
+int
+h_user(struct http_request *req)
+{
+	struct ctx	*c;
+	struct sbuf	 b;
+	const char	*name;
+	int		 ret, r;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
+		return (resp_method_not_allowed(req, "GET, HEAD"));
+	name = req->path + strlen("/users/");
+	if (valid_username(name) != NULL)
+		return (resp_error_page(req, 404));
+	c = ctx_get(req);
+	if (!auth_or_retry(req, c, &ret))
+		return (ret);
+
+	r = db_run(req, &c->q[0], DB_READ, sql_user_show, 1, name);
+	if (r == DB_PENDING)
+		return (KORE_RESULT_RETRY);
+	if (r == DB_FAIL)
+		return (db_error(req, &c->q[0]));
+	if (db_ntuples(&c->q[0]) != 1)
+		return (resp_error_page(req, 404));
+
+	sbuf_init(&b, 4096);
+	page_begin(&b, &c->auth, db_value(&c->q[0], 0, 1));
+	sbuf_adds(&b, "<article class=\"profile\"><h1>");
+	if (*db_value(&c->q[0], 0, 2) != '\0') {
+		html_text(&b, db_value(&c->q[0], 0, 2));
+		sbuf_adds(&b, " <small>@");
+		html_text(&b, db_value(&c->q[0], 0, 1));
+		sbuf_adds(&b, "</small>");
+	} else {
+		html_text(&b, db_value(&c->q[0], 0, 1));
+	}
+	sbuf_adds(&b, "</h1><p class=\"bio\">");
+	html_text_br(&b, db_value(&c->q[0], 0, 3));
+	sbuf_adds(&b, "</p><p class=\"meta\">Joined ");
+	html_text(&b, db_value(&c->q[0], 0, 4));
+	sbuf_adds(&b, "</p></article>");
+	page_end(&b);
+	page_send(req, &c->auth, 200, &b);
+	sbuf_free(&b);
+	return (KORE_RESULT_OK);
+}
+
+int
+h_home(struct http_request *req)
+{
+	struct ctx	*c;
+	struct sbuf	 b;
+	int		 ret;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
+		return (resp_method_not_allowed(req, "GET, HEAD"));
+	c = ctx_get(req);
+	if (!auth_or_retry(req, c, &ret))
+		return (ret);
+	sbuf_init(&b, 4096);
+	page_begin(&b, &c->auth, "Home");
+	sbuf_adds(&b, "<h1>kblog</h1>");
+	if (c->auth.user_id != 0) {
+		sbuf_adds(&b, "<p class=\"welcome\">Logged in as <strong>");
+		html_text(&b, c->auth.username);
+		sbuf_adds(&b, "</strong>.</p>");
+	}
+	page_end(&b);
+	page_send(req, &c->auth, 200, &b);
+	sbuf_free(&b);
+	return (KORE_RESULT_OK);
+}
