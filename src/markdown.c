@@ -1,0 +1,375 @@
+/*
+ * markdown.c: cmark-gfm in safe mode, plus kblog's own pass over the
+ * syntax tree.  See markdown.h for what comes out.
+ *
+ * This file never writes HTML itself: every byte of markup comes from
+ * cmark-gfm's HTML renderer, after md_sanitize() has removed raw HTML
+ * and the links and images whose URL is not allowed.
+ */
+
+#include <sys/types.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+
+#include "html.h"
+#include "markdown.h"
+#include "sbuf.h"
+
+/*
+ * CMARK_OPT_DEFAULT is safe mode since 0.29: raw HTML and
+ * javascript:/vbscript:/file:/data: URLs (but data:image/png, gif, jpeg,
+ * webp) are not rendered.  Never add CMARK_OPT_UNSAFE.
+ */
+#define MD_OPTIONS	(CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)
+#define MD_SCHEME_MAX	16
+
+static const char *const md_extensions[] = {
+	"table", "strikethrough", "autolink", "tagfilter", "tasklist"
+};
+
+static pthread_once_t	md_once = PTHREAD_ONCE_INIT;
+
+static void		 md_register(void);
+static void		 md_clean(struct sbuf *, const char *, size_t);
+static cmark_node	*md_parse(const char *, size_t, cmark_parser **);
+static void		 md_sanitize(cmark_node *);
+static int		 md_url_ok(const char *, int);
+static void		 md_unwrap(cmark_node *);
+static void		 md_text(struct sbuf *, int *, const char *, size_t);
+
+/*
+ * cmark_gfm_core_extensions_ensure_registered() guards the global
+ * registry with a plain int: two threads may both register.  Once.
+ */
+static void
+md_register(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+}
+
+/* Drops C0 controls but tab, LF, CR (NUL included); VT, FF as spaces. */
+static void
+md_clean(struct sbuf *b, const char *src, size_t len)
+{
+	size_t		i, run;
+	unsigned char	c;
+
+	sbuf_init(b, len + 1);
+	for (i = 0; i < len; ) {
+		for (run = i; run < len; run++) {
+			c = (unsigned char)src[run];
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				break;
+		}
+		if (run > i) {
+			sbuf_add(b, src + i, run - i);
+			i = run;
+			continue;
+		}
+		if (src[i] == '\v' || src[i] == '\f')
+			sbuf_addc(b, ' ');
+		i++;
+	}
+}
+
+/*
+ * Parses and sanitizes.  Returns the document (free with
+ * cmark_node_free()) and, in *pp, the parser that owns the extension
+ * list the renderer needs (free with cmark_parser_free() after
+ * rendering); NULL on failure.
+ */
+static cmark_node *
+md_parse(const char *src, size_t len, cmark_parser **pp)
+{
+	cmark_parser			*parser;
+	cmark_syntax_extension		*ext;
+	cmark_node			*doc;
+	struct sbuf			 in;
+	size_t				 i;
+
+	*pp = NULL;
+	if (src == NULL)
+		len = 0;
+	if (pthread_once(&md_once, md_register) != 0)
+		return (NULL);
+	if ((parser = cmark_parser_new(MD_OPTIONS)) == NULL)
+		return (NULL);
+	for (i = 0; i < sizeof(md_extensions) / sizeof(md_extensions[0]);
+	    i++) {
+		if ((ext = cmark_find_syntax_extension(md_extensions[i])) ==
+		    NULL || !cmark_parser_attach_syntax_extension(parser, ext)) {
+			cmark_parser_free(parser);
+			return (NULL);
+		}
+	}
+
+	md_clean(&in, src, len);
+	cmark_parser_feed(parser, in.data, in.len);
+	sbuf_free(&in);
+
+	if ((doc = cmark_parser_finish(parser)) == NULL) {
+		cmark_parser_free(parser);
+		return (NULL);
+	}
+	md_sanitize(doc);
+	*pp = parser;
+	return (doc);
+}
+
+/*
+ * 1 when a browser would take url as relative (no scheme) or its scheme
+ * is allowed: http, https, and for links mailto.  Browsers skip leading
+ * controls and spaces and remove tabs and newlines anywhere; a ':'
+ * before any '/', '?' or '#' ends a scheme.  Anything odd before that
+ * ':' is refused, even where a browser would see a relative path.
+ */
+static int
+md_url_ok(const char *url, int image)
+{
+	const unsigned char	*p;
+	char			 scheme[MD_SCHEME_MAX + 1];
+	size_t			 n;
+
+	p = (const unsigned char *)url;
+	while (*p != '\0' && *p <= 0x20)
+		p++;
+	if (image && *p == '\0')
+		return (0);	/* src="" fetches the page itself */
+
+	for (n = 0; *p != '\0'; p++) {
+		if (*p == '\t' || *p == '\n' || *p == '\r')
+			continue;
+		if (*p == '/' || *p == '?' || *p == '#')
+			return (1);
+		if (*p == ':')
+			break;
+		if (n == MD_SCHEME_MAX)
+			return (0);
+		scheme[n++] = (*p >= 'A' && *p <= 'Z') ? *p + ('a' - 'A') : *p;
+	}
+	if (*p == '\0')
+		return (1);
+	scheme[n] = '\0';
+
+	if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)
+		return (1);
+	if (!image && strcmp(scheme, "mailto") == 0)
+		return (1);
+	return (0);
+}
+
+/* Replaces a link or image by its children (its text), then frees it. */
+static void
+md_unwrap(cmark_node *node)
+{
+	cmark_node	*child;
+
+	while ((child = cmark_node_first_child(node)) != NULL) {
+		/* Should the parent refuse the child, lose the child. */
+		if (!cmark_node_insert_before(node, child))
+			cmark_node_free(child);
+	}
+	cmark_node_free(node);
+}
+
+/*
+ * Collects, in document post-order, the raw HTML nodes and the links
+ * and images with a refused URL, then removes them.  Post-order means a
+ * node is only touched after everything under it has been handled, and
+ * unwrapping never frees a node still on the list.
+ */
+static void
+md_sanitize(cmark_node *doc)
+{
+	cmark_iter		*it;
+	cmark_event_type	 ev;
+	cmark_node		*node, *parent, **list;
+	cmark_node_type		 type;
+	const char		*url;
+	struct sbuf		 todo;
+	size_t			 i, n;
+
+	sbuf_init(&todo, 16 * sizeof(node));
+	if ((it = cmark_iter_new(doc)) == NULL)
+		abort();
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		node = cmark_iter_get_node(it);
+		type = cmark_node_get_type(node);
+		switch (type) {
+		case CMARK_NODE_HTML_BLOCK:
+		case CMARK_NODE_HTML_INLINE:
+			sbuf_add(&todo, &node, sizeof(node));
+			break;
+		case CMARK_NODE_LINK:
+		case CMARK_NODE_IMAGE:
+			if (ev != CMARK_EVENT_EXIT)
+				break;
+			if ((url = cmark_node_get_url(node)) == NULL)
+				url = "";
+			if (!md_url_ok(url, type == CMARK_NODE_IMAGE))
+				sbuf_add(&todo, &node, sizeof(node));
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+
+	list = (cmark_node **)(void *)todo.data;
+	n = todo.len / sizeof(node);
+	for (i = 0; i < n; i++) {
+		type = cmark_node_get_type(list[i]);
+		if (type == CMARK_NODE_HTML_BLOCK) {
+			cmark_node_free(list[i]);
+		} else if (type == CMARK_NODE_HTML_INLINE) {
+			/* A paragraph left empty goes too: no <p></p>. */
+			parent = cmark_node_parent(list[i]);
+			cmark_node_free(list[i]);
+			if (parent != NULL && cmark_node_get_type(parent) ==
+			    CMARK_NODE_PARAGRAPH &&
+			    cmark_node_first_child(parent) == NULL)
+				cmark_node_free(parent);
+		} else {
+			md_unwrap(list[i]);
+		}
+	}
+	sbuf_free(&todo);
+}
+
+int
+markdown_render(struct md_html *out, const char *src, size_t len)
+{
+	cmark_parser	*parser;
+	cmark_node	*doc;
+	char		*html;
+
+	out->data = NULL;
+	out->len = 0;
+	if ((doc = md_parse(src, len, &parser)) == NULL)
+		return (-1);
+	html = cmark_render_html(doc, MD_OPTIONS,
+	    cmark_parser_get_syntax_extensions(parser));
+	cmark_node_free(doc);
+	cmark_parser_free(parser);
+	if (html == NULL)
+		return (-1);
+	/* cmark-gfm's default allocator is calloc/realloc/free. */
+	out->data = html;
+	out->len = strlen(html);
+	return (0);
+}
+
+void
+md_html_free(struct md_html *h)
+{
+	free(h->data);
+	h->data = NULL;
+	h->len = 0;
+}
+
+void
+md_html_put(struct sbuf *b, const struct md_html *h)
+{
+	if (h->data != NULL)
+		sbuf_add(b, h->data, h->len);
+}
+
+/*
+ * Appends text to the excerpt: whitespace and controls become one
+ * pending space, written only before the next visible character, so the
+ * excerpt never starts or ends with a space.  Invalid UTF-8 (there
+ * should be none after cmark-gfm) becomes U+FFFD.
+ */
+static void
+md_text(struct sbuf *b, int *space, const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, n;
+
+	for (i = 0; i < len; i += n) {
+		if (u[i] <= 0x20 || u[i] == 0x7f) {
+			*space = 1;
+			n = 1;
+			continue;
+		}
+		if (*space && b->len > 0)
+			sbuf_addc(b, ' ');
+		*space = 0;
+		if ((n = utf8_seqlen(u + i, len - i)) == 0) {
+			sbuf_add(b, "\xef\xbf\xbd", 3);
+			n = 1;
+		} else {
+			sbuf_add(b, s + i, n);
+		}
+	}
+}
+
+char *
+markdown_excerpt(const char *src, size_t len, size_t max)
+{
+	cmark_parser		*parser;
+	cmark_node		*doc, *node;
+	cmark_iter		*it;
+	cmark_event_type	 ev;
+	cmark_node_type		 type;
+	const char		*lit;
+	struct sbuf		 b;
+	size_t			 cut;
+	int			 space;
+
+	if ((doc = md_parse(src, len, &parser)) == NULL)
+		return (NULL);
+	sbuf_init(&b, max < 4096 ? max + 8 : 4096);
+	space = 0;
+	if ((it = cmark_iter_new(doc)) == NULL)
+		abort();
+	/* Stop as soon as there is more than max: that is enough to cut. */
+	while (b.len <= max &&
+	    (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		node = cmark_iter_get_node(it);
+		type = cmark_node_get_type(node);
+		if ((type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK) {
+			space = 1;	/* block boundaries, table cells too */
+			if (type != CMARK_NODE_CODE_BLOCK)
+				continue;
+		}
+		switch (type) {
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_CODE:
+		case CMARK_NODE_CODE_BLOCK:
+			if ((lit = cmark_node_get_literal(node)) != NULL)
+				md_text(&b, &space, lit, strlen(lit));
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			space = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+	cmark_node_free(doc);
+	cmark_parser_free(parser);
+
+	if (b.len > max) {
+		/* b.data[max] exists; a space there ends a whole word. */
+		for (cut = max; cut > 0 && b.data[cut] != ' '; cut--)
+			;
+		if (cut == 0) {
+			/* One word longer than max: a character boundary. */
+			for (cut = max; cut > 0 &&
+			    ((unsigned char)b.data[cut] & 0xc0) == 0x80; cut--)
+				;
+		}
+		b.len = cut;
+		sbuf_adds(&b, MARKDOWN_ELLIPSIS);
+	}
+	(void)sbuf_cstr(&b);
+	return (b.data);	/* the caller free()s it */
+}
