@@ -142,6 +142,9 @@ db_step(struct http_request *req, struct dbq *q)
 		switch (q->sql.state) {
 		case KORE_PGSQL_STATE_WAIT:
 		case KORE_PGSQL_STATE_INIT:
+			/* Another query of this request woke it: sleep
+			 * again rather than spin until ours answers. */
+			http_request_sleep(req);
 			return (DB_PENDING);
 		case KORE_PGSQL_STATE_RESULT:
 		case KORE_PGSQL_STATE_DONE:
