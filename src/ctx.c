@@ -56,6 +56,13 @@ ctx_keep(struct ctx *c, char *s)
 	fatal("ctx_keep: full");
 }
 
+/* Writes v as a decimal query parameter into c->num[i]. */
+void
+ctx_num(struct ctx *c, int i, int64_t v)
+{
+	(void)snprintf(c->num[i], sizeof(c->num[i]), "%lld", (long long)v);
+}
+
 /*
  * Reads and parses an urlencoded body once.  1: parsed; 0: an error page
  * was sent (415 wrong type, 413 too large, 400 malformed).

@@ -63,13 +63,6 @@ static const char	sql_password_set[] =
     "WITH u AS (UPDATE users SET password_hash = $1 WHERE id = $2) "
     "DELETE FROM sessions WHERE user_id = $2 AND token_hash <> $3";
 
-static const char	sql_user_show[] =
-    "SELECT id, username, display_name, bio, "
-    "to_char(created_at AT TIME ZONE 'UTC', 'FMMonth FMDD, YYYY') "
-    "FROM users WHERE lower(username) = lower($1)";
-
-static int	auth_or_retry(struct http_request *, struct ctx *, int *);
-static int	db_error(struct http_request *, struct dbq *);
 static void	register_page(struct sbuf *, struct ctx *, const char *,
 		    const char *, const char *, const char *);
 static int	register_form(struct http_request *, struct ctx *, int,
@@ -84,7 +77,7 @@ static void	session_token(struct ctx *);
  * Runs the session lookup.  Returns 1 when done; otherwise *ret is what
  * the handler must return (retry, or an error page was sent).
  */
-static int
+int
 auth_or_retry(struct http_request *req, struct ctx *c, int *ret)
 {
 	switch (auth_run(req, &c->auth)) {
@@ -98,7 +91,7 @@ auth_or_retry(struct http_request *req, struct ctx *c, int *ret)
 	return (1);
 }
 
-static int
+int
 db_error(struct http_request *req, struct dbq *q)
 {
 	return (resp_error_page(req, db_unavailable(q) ? 503 : 500));
@@ -545,77 +538,4 @@ h_settings_password(struct http_request *req)
 	if (r == DB_FAIL)
 		return (db_error(req, &c->q[1]));
 	return (resp_redirect(req, "/settings?password=1"));
-}
-
-int
-h_user(struct http_request *req)
-{
-	struct ctx	*c;
-	struct sbuf	 b;
-	const char	*name;
-	int		 ret, r;
-
-	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
-		return (resp_method_not_allowed(req, "GET, HEAD"));
-	name = req->path + strlen("/users/");
-	if (valid_username(name) != NULL)
-		return (resp_error_page(req, 404));
-	c = ctx_get(req);
-	if (!auth_or_retry(req, c, &ret))
-		return (ret);
-
-	r = db_run(req, &c->q[0], DB_READ, sql_user_show, 1, name);
-	if (r == DB_PENDING)
-		return (KORE_RESULT_RETRY);
-	if (r == DB_FAIL)
-		return (db_error(req, &c->q[0]));
-	if (db_ntuples(&c->q[0]) != 1)
-		return (resp_error_page(req, 404));
-
-	sbuf_init(&b, 4096);
-	page_begin(&b, &c->auth, db_value(&c->q[0], 0, 1));
-	sbuf_adds(&b, "<article class=\"profile\"><h1>");
-	if (*db_value(&c->q[0], 0, 2) != '\0') {
-		html_text(&b, db_value(&c->q[0], 0, 2));
-		sbuf_adds(&b, " <small>@");
-		html_text(&b, db_value(&c->q[0], 0, 1));
-		sbuf_adds(&b, "</small>");
-	} else {
-		html_text(&b, db_value(&c->q[0], 0, 1));
-	}
-	sbuf_adds(&b, "</h1><p class=\"bio\">");
-	html_text_br(&b, db_value(&c->q[0], 0, 3));
-	sbuf_adds(&b, "</p><p class=\"meta\">Joined ");
-	html_text(&b, db_value(&c->q[0], 0, 4));
-	sbuf_adds(&b, "</p></article>");
-	page_end(&b);
-	page_send(req, &c->auth, 200, &b);
-	sbuf_free(&b);
-	return (KORE_RESULT_OK);
-}
-
-int
-h_home(struct http_request *req)
-{
-	struct ctx	*c;
-	struct sbuf	 b;
-	int		 ret;
-
-	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
-		return (resp_method_not_allowed(req, "GET, HEAD"));
-	c = ctx_get(req);
-	if (!auth_or_retry(req, c, &ret))
-		return (ret);
-	sbuf_init(&b, 4096);
-	page_begin(&b, &c->auth, "Home");
-	sbuf_adds(&b, "<h1>kblog</h1>");
-	if (c->auth.user_id != 0) {
-		sbuf_adds(&b, "<p class=\"welcome\">Logged in as <strong>");
-		html_text(&b, c->auth.username);
-		sbuf_adds(&b, "</strong>.</p>");
-	}
-	page_end(&b);
-	page_send(req, &c->auth, 200, &b);
-	sbuf_free(&b);
-	return (KORE_RESULT_OK);
 }

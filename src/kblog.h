@@ -142,10 +142,12 @@ struct ctx {
 	char		 buf[256];	/* handler scratch */
 	char		 buf2[256];
 	char		 newtok[SEC_TOKEN_LEN + 1];
+	char		 num[4][24];	/* numeric query parameters */
 };
 
 struct ctx	*ctx_get(struct http_request *);
 char		*ctx_keep(struct ctx *, char *);
+void		 ctx_num(struct ctx *, int, int64_t);
 int		 ctx_form(struct http_request *, struct ctx *);
 int		 ctx_query(struct http_request *, struct ctx *);
 
@@ -175,6 +177,54 @@ void	form_textarea(struct sbuf *, const char *label, const char *name,
 	    const char *value, const char *error, const char *attrs);
 int	safe_local_path(const char *);
 
+/* db_post.c: SQL for posts, comments, likes. */
+extern const char	sql_home[], sql_tag[], sql_author_posts[], sql_search[];
+extern const char	sql_post_show[], sql_comments[], sql_post_create[];
+extern const char	sql_post_update[], sql_post_delete[], sql_post_edit[];
+extern const char	sql_comment_add[], sql_comment_delete[];
+extern const char	sql_like[], sql_unlike[], sql_user_by_name[];
+extern const char	sql_feed[], sql_sitemap[];
+
+#define LIST_PAGE	20
+#define COMMENTS_PAGE	100
+
+enum list_col {
+	LIST_ID, LIST_TITLE, LIST_EXCERPT, LIST_TAGS, LIST_LIKES,
+	LIST_COMMENTS, LIST_DATE, LIST_KEY, LIST_USERNAME, LIST_DISPLAY,
+	LIST_PUBLISHED
+};
+
+enum post_col {
+	POST_ID, POST_TITLE, POST_HTML, POST_TAGS, POST_LIKES, POST_COMMENTS,
+	POST_DATE, POST_PUBLISHED, POST_USERNAME, POST_DISPLAY,
+	POST_AUTHOR_ID, POST_LIKED, POST_MD
+};
+
+enum comment_col {
+	COMMENT_ID, COMMENT_BODY, COMMENT_DATE, COMMENT_USERNAME,
+	COMMENT_DISPLAY, COMMENT_AUTHOR_ID, COMMENT_KEY
+};
+
+/* render_post.c */
+void	render_post_list(struct sbuf *, struct dbq *, const char *next_base,
+	    int cursor_kind, const char *empty);
+void	render_post(struct sbuf *, struct auth *, struct dbq *post,
+	    struct dbq *comments, const char *comment_error,
+	    const char *comment_text);
+void	render_editor(struct sbuf *, struct auth *, const char *id,
+	    const char *title, const char *body, const char *tags,
+	    int published, const char *e_title, const char *e_body,
+	    const char *e_tags);
+
+/* h_post.c, h_list.c, h_feed.c */
+int	h_posts(struct http_request *);
+int	h_comment_delete(struct http_request *);
+int	h_tag(struct http_request *);
+int	h_search(struct http_request *);
+int	h_feed(struct http_request *);
+int	h_sitemap(struct http_request *);
+int	path_id(const char *, int64_t *, const char **rest);
+
 /* h_account.c */
 int	h_register(struct http_request *);
 int	h_login(struct http_request *);
@@ -183,6 +233,8 @@ int	h_settings(struct http_request *);
 int	h_settings_password(struct http_request *);
 int	h_user(struct http_request *);
 int	h_home(struct http_request *);
+int	auth_or_retry(struct http_request *, struct ctx *, int *);
+int	db_error(struct http_request *, struct dbq *);
 
 /* h_health.c */
 int	h_health(struct http_request *);

@@ -62,3 +62,59 @@ valid_text(const char *s, size_t max_chars, int multiline)
 	}
 	return (NULL);
 }
+
+int
+valid_tag(const char *t)
+{
+	size_t	len;
+
+	len = strlen(t);
+	return (len >= 1 && len <= TAG_MAX &&
+	    strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789-") == len);
+}
+
+const char *
+valid_tags(const char *in, char *out, size_t outlen)
+{
+	char		 tags[TAGS_MAX][TAG_MAX + 1], tag[TAG_MAX + 1];
+	const char	*p;
+	size_t		 len, n, olen, i;
+
+	if (outlen < TAGS_TEXT_MAX + 1)
+		return ("internal: buffer too small");
+	out[0] = '\0';
+	if (in == NULL)
+		return (NULL);
+	n = 0;
+	for (p = in; *p != '\0'; p += len) {
+		p += strspn(p, ", \t\r\n");
+		len = strcspn(p, ", \t\r\n");
+		if (len == 0)
+			break;
+		if (len > TAG_MAX)
+			return ("Tags are at most 32 characters.");
+		for (i = 0; i < len; i++) {
+			tag[i] = p[i];
+			if (tag[i] >= 'A' && tag[i] <= 'Z')
+				tag[i] = (char)(tag[i] - 'A' + 'a');
+		}
+		tag[len] = '\0';
+		if (!valid_tag(tag))
+			return ("Tags use only letters, digits and '-'.");
+		for (i = 0; i < n && strcmp(tags[i], tag); i++)
+			;
+		if (i < n)
+			continue;	/* a duplicate */
+		if (n == TAGS_MAX)
+			return ("At most 10 tags.");
+		memcpy(tags[n++], tag, len + 1);
+	}
+	for (i = 0, olen = 0; i < n; i++) {
+		len = strlen(tags[i]);
+		if (i > 0)
+			out[olen++] = ',';
+		memcpy(out + olen, tags[i], len + 1);
+		olen += len;
+	}
+	return (NULL);
+}
