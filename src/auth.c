@@ -26,6 +26,19 @@ static const char	sql_session[] =
     "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = $1 AND s.expires_at > now()";
 
+/*
+ * A bearer token: only live (unrevoked) ones; last_used_at is written at
+ * most once a minute so reads stay reads.
+ */
+static const char	sql_bearer[] =
+    "WITH t AS (SELECT id, user_id, last_used_at FROM api_tokens "
+    "WHERE token_hash = $1 AND revoked_at IS NULL), "
+    "u AS (UPDATE api_tokens SET last_used_at = now() WHERE id IN "
+    "(SELECT id FROM t WHERE last_used_at IS NULL OR "
+    "last_used_at < now() - interval '1 minute')) "
+    "SELECT us.id, us.username, us.display_name, '' "
+    "FROM t JOIN users us ON us.id = t.user_id";
+
 static int	pw_task(struct kore_task *);
 
 int
@@ -41,7 +54,21 @@ auth_run(struct http_request *req, struct auth *a)
 		a->user_id = 0;
 		a->csrf[0] = '\0';
 		a->token[0] = '\0';
-		if (http_request_header(req, "cookie", &cookie)) {
+		if (http_request_header(req, "authorization", &cookie)) {
+			/* API clients: "Bearer <token>", no cookies. */
+			a->bearer = 1;
+			if (strncasecmp(cookie, "Bearer ", 7) != 0 ||
+			    strlen(cookie + 7) != SEC_TOKEN_LEN ||
+			    !sec_token_valid(cookie + 7)) {
+				a->bad_bearer = 1;
+				a->state = AUTH_DONE;
+				return (DB_OK);
+			}
+			(void)kore_strlcpy(a->token, cookie + 7,
+			    sizeof(a->token));
+			sec_token_hash_param(a->token, a->hashp);
+			a->state = AUTH_RUNNING;
+		} else if (http_request_header(req, "cookie", &cookie)) {
 			if (cookie_get(cookie, COOKIE_SESSION, a->token,
 			    sizeof(a->token)) == -1 ||
 			    !sec_token_valid(a->token))
@@ -59,7 +86,8 @@ auth_run(struct http_request *req, struct auth *a)
 		a->state = AUTH_RUNNING;
 	}
 
-	r = db_run(req, &a->q, DB_READ, sql_session, 1, a->hashp);
+	r = db_run(req, &a->q, a->bearer ? 0 : DB_READ,
+	    a->bearer ? sql_bearer : sql_session, 1, a->hashp);
 	if (r == DB_PENDING)
 		return (DB_PENDING);
 	if (r == DB_FAIL)
@@ -73,6 +101,8 @@ auth_run(struct http_request *req, struct auth *a)
 		a->display_name = kore_strdup(db_value(&a->q, 0, 2));
 		(void)kore_strlcpy(a->csrf, db_value(&a->q, 0, 3),
 		    sizeof(a->csrf));
+	} else if (a->bearer) {
+		a->bad_bearer = 1;
 	} else {
 		/* Expired or logged out: forget the cookie. */
 		a->token[0] = '\0';
@@ -128,6 +158,8 @@ auth_csrf_ok(struct http_request *req, struct auth *a, const struct form *f)
 {
 	const char	*sent;
 
+	if (a->bearer)
+		return (1);	/* no ambient credential: no CSRF */
 	if (a->csrf[0] == '\0')
 		return (0);
 	sent = NULL;

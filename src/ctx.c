@@ -29,6 +29,14 @@ ctx_free(struct http_request *req)
 		kore_free(c->strs[i]);
 		c->strs[i] = NULL;
 	}
+	for (i = 0; i < (int)(sizeof(c->text) / sizeof(c->text[0])); i++) {
+		free(c->text[i]);
+		c->text[i] = NULL;
+	}
+	if (c->json != NULL) {
+		json_decref(c->json);
+		c->json = NULL;
+	}
 }
 
 struct ctx *

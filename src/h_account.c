@@ -18,7 +18,7 @@
 
 #define LOGIN_FAILED	"Wrong username or password."
 
-static const char	sql_login_lookup[] =
+const char	sql_login_lookup[] =
     "WITH w AS (SELECT now() - interval '15 minutes' AS since), "
     "fu AS (SELECT at FROM login_failures, w WHERE username_lower = "
     "lower($1) AND at > w.since ORDER BY at DESC OFFSET 4 LIMIT 1), "
@@ -29,7 +29,7 @@ static const char	sql_login_lookup[] =
     "UNION ALL SELECT at FROM fa) x), 0), u.id, u.password_hash "
     "FROM (SELECT 1) one LEFT JOIN users u ON lower(u.username) = lower($1)";
 
-static const char	sql_login_failed[] =
+const char	sql_login_failed[] =
     "INSERT INTO login_failures (username_lower, addr) "
     "VALUES (lower($1), $2::inet)";
 

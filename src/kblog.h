@@ -15,6 +15,8 @@
 
 #include <kore/tasks.h>
 
+#include <jansson.h>
+
 #include "config.h"
 #include "form.h"
 #include "sbuf.h"
@@ -83,6 +85,8 @@ struct auth {
 	char		 csrf[SEC_TOKEN_LEN + 1];	/* expected token */
 	int		 csrf_new;	/* anonymous: set kb_csrf */
 	int		 stale_cookie;	/* expired session: clear it */
+	int		 bearer;	/* Authorization: Bearer was sent */
+	int		 bad_bearer;	/* ... and it is not a live token */
 };
 
 int		 auth_run(struct http_request *, struct auth *);
@@ -142,7 +146,9 @@ struct ctx {
 	char		 buf[256];	/* handler scratch */
 	char		 buf2[256];
 	char		 newtok[SEC_TOKEN_LEN + 1];
-	char		 num[4][24];	/* numeric query parameters */
+	char		 num[8][24];	/* numeric query parameters */
+	json_t		*json;		/* parsed API request body */
+	char		*text[4];	/* strings handed to queries */
 };
 
 struct ctx	*ctx_get(struct http_request *);
@@ -225,7 +231,20 @@ int	h_feed(struct http_request *);
 int	h_sitemap(struct http_request *);
 int	path_id(const char *, int64_t *, const char **rest);
 
+/* db_api.c: SQL for the JSON API (PostgreSQL builds the JSON). */
+extern const char	sql_api_user_by_id[], sql_api_user_by_name[];
+extern const char	sql_api_register[], sql_api_token_create[];
+extern const char	sql_api_tokens[], sql_api_token_revoke[];
+extern const char	sql_api_posts[], sql_api_posts_search[], sql_api_post[];
+extern const char	sql_api_post_create[], sql_api_post_update[];
+extern const char	sql_api_comments[], sql_api_post_visible[];
+extern const char	sql_api_comment_add[];
+
+/* h_api.c */
+int	h_api(struct http_request *);
+
 /* h_account.c */
+extern const char	sql_login_lookup[], sql_login_failed[];
 int	h_register(struct http_request *);
 int	h_login(struct http_request *);
 int	h_logout(struct http_request *);
