@@ -9,7 +9,9 @@
 
 #include <sys/types.h>
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,11 +34,22 @@ static const char *const md_extensions[] = {
 	"table", "strikethrough", "autolink", "tagfilter", "tasklist"
 };
 
+/*
+ * cmark-gfm is not thread-safe even after registration: each parse adds
+ * its extensions' characters to a global table (SPECIAL_CHARS in
+ * inlines.c) and removes them when done, so a parse running beside
+ * another loses strikethrough and autolinks at random (seen in
+ * test_threads; github/cmark-gfm PR #176 is still open).  Every call
+ * into cmark-gfm that parses or renders holds md_lock.  Kore workers
+ * are processes, so this only serializes threads (tasks) of one worker.
+ */
 static pthread_once_t	md_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t	md_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void		 md_register(void);
 static void		 md_clean(struct sbuf *, const char *, size_t);
-static cmark_node	*md_parse(const char *, size_t, cmark_parser **);
+static int		 md_parse(const char *, size_t, cmark_node **,
+			    cmark_parser **);
 static void		 md_sanitize(cmark_node *);
 static int		 md_url_ok(const char *, int);
 static void		 md_unwrap(cmark_node *);
@@ -50,6 +63,101 @@ static void
 md_register(void)
 {
 	cmark_gfm_core_extensions_ensure_registered();
+}
+
+/*
+ * cmark-gfm 0.29.0.gfm.6 is quadratic or worse on a few shapes of input
+ * (fixed upstream in later releases: CVE-2023-22483/22486, 24824,
+ * 26485, 37463 and others).  Measured at 100 kB, -O2:
+ *  - a table row with many cells ("|a|a|a..." after a table header):
+ *    12 s for one line of 100,000 '|';
+ *  - many "www." or e-mail candidates in one word ("_www._www....",
+ *    "a@a.a@a.", also written "a\\@a." or "a&#64;a."): 8 s;
+ *  - links closed inside many open images in one paragraph
+ *    ("![[]()![[]()..."): each link walks back over every open "![":
+ *    0.7 s.
+ * Refused here, in one linear pass, before cmark-gfm sees the input.
+ * The pass sees the bytes as cmark-gfm will (controls md_clean() drops
+ * are skipped, so "w\0ww." counts; CR LF is one line ending).  It
+ * over-estimates on purpose (escapes, code spans and block ends other
+ * than blank lines are not seen), which only makes it stricter: a
+ * paragraph needs over a thousand images to reach the bracket budget.
+ */
+int
+markdown_check(const char *src, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)src;
+	size_t			 i, pipes, links, images, work;
+	uint32_t		 last4;
+	unsigned char		 c, prev;
+	int			 blank;
+
+	if (src == NULL)
+		return (0);
+	pipes = links = images = work = 0;
+	last4 = 0;
+	prev = '\n';
+	blank = 1;
+	for (i = 0; i < len; i++) {
+		/* See the bytes as md_clean() hands them to cmark-gfm. */
+		c = u[i];
+		if (c == '\v' || c == '\f')
+			c = ' ';
+		else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			continue;
+		if (c == '\n' && prev == '\r') {
+			prev = c;	/* CR LF: one line ending */
+			continue;
+		}
+
+		switch (c) {
+		case '\n':
+		case '\r':
+			if (blank)	/* a blank line ends a paragraph */
+				images = work = 0;
+			blank = 1;
+			pipes = links = 0;
+			break;
+		case ' ':
+		case '\t':
+			links = 0;
+			break;
+		case '|':
+			if (++pipes > MARKDOWN_MAX_PIPES)
+				return (-1);
+			break;
+		case '@':
+			/* Also after '\\': "a\\@a." is "a@a." to the linker. */
+			if (prev != '@' && ++links > MARKDOWN_MAX_AUTOLINKS)
+				return (-1);
+			break;
+		case '&':
+			/* "&#64;", "&commat;": an entity may be an '@'. */
+			if (++links > MARKDOWN_MAX_AUTOLINKS)
+				return (-1);
+			break;
+		case '[':
+			if (prev == '!')
+				images++;
+			break;
+		case '(':
+			if (prev == ']' &&
+			    (work += images) > MARKDOWN_MAX_BRACKET_WORK)
+				return (-1);
+			break;
+		default:
+			break;
+		}
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+			blank = 0;
+
+		last4 = last4 << 8 | (c >= 'A' && c <= 'Z' ? c + 0x20 : c);
+		if (last4 == 0x7777772e &&	/* "www." */
+		    ++links > MARKDOWN_MAX_AUTOLINKS)
+			return (-1);
+		prev = c;
+	}
+	return (0);
 }
 
 /* Drops C0 controls but tab, LF, CR (NUL included); VT, FF as spaces. */
@@ -78,13 +186,14 @@ md_clean(struct sbuf *b, const char *src, size_t len)
 }
 
 /*
- * Parses and sanitizes.  Returns the document (free with
- * cmark_node_free()) and, in *pp, the parser that owns the extension
- * list the renderer needs (free with cmark_parser_free() after
- * rendering); NULL on failure.
+ * Checks, parses and sanitizes.  Returns 0 with the document in *docp
+ * (free with cmark_node_free()) and in *pp the parser that owns the
+ * extension list the renderer needs (free with cmark_parser_free() after
+ * rendering), or -1 with errno E2BIG (markdown_check() refused) or
+ * ENOMEM (cmark-gfm failed) and nothing to free.
  */
-static cmark_node *
-md_parse(const char *src, size_t len, cmark_parser **pp)
+static int
+md_parse(const char *src, size_t len, cmark_node **docp, cmark_parser **pp)
 {
 	cmark_parser			*parser;
 	cmark_syntax_extension		*ext;
@@ -92,33 +201,50 @@ md_parse(const char *src, size_t len, cmark_parser **pp)
 	struct sbuf			 in;
 	size_t				 i;
 
+	*docp = NULL;
 	*pp = NULL;
 	if (src == NULL)
 		len = 0;
-	if (pthread_once(&md_once, md_register) != 0)
-		return (NULL);
+	if (markdown_check(src, len) == -1) {
+		errno = E2BIG;
+		return (-1);
+	}
+	if (pthread_once(&md_once, md_register) != 0) {
+		errno = ENOMEM;
+		return (-1);
+	}
+	md_clean(&in, src, len);
+
+	doc = NULL;
+	if (pthread_mutex_lock(&md_lock) != 0)
+		abort();
 	if ((parser = cmark_parser_new(MD_OPTIONS)) == NULL)
-		return (NULL);
+		goto out;
 	for (i = 0; i < sizeof(md_extensions) / sizeof(md_extensions[0]);
 	    i++) {
 		if ((ext = cmark_find_syntax_extension(md_extensions[i])) ==
-		    NULL || !cmark_parser_attach_syntax_extension(parser, ext)) {
-			cmark_parser_free(parser);
-			return (NULL);
-		}
+		    NULL || !cmark_parser_attach_syntax_extension(parser, ext))
+			goto out;
 	}
-
-	md_clean(&in, src, len);
 	cmark_parser_feed(parser, in.data, in.len);
+	doc = cmark_parser_finish(parser);
+out:
+	if (doc == NULL && parser != NULL) {
+		cmark_parser_free(parser);
+		parser = NULL;
+	}
+	if (pthread_mutex_unlock(&md_lock) != 0)
+		abort();
 	sbuf_free(&in);
 
-	if ((doc = cmark_parser_finish(parser)) == NULL) {
-		cmark_parser_free(parser);
-		return (NULL);
+	if (doc == NULL) {
+		errno = ENOMEM;
+		return (-1);
 	}
 	md_sanitize(doc);
+	*docp = doc;
 	*pp = parser;
-	return (doc);
+	return (0);
 }
 
 /*
@@ -141,6 +267,7 @@ md_url_ok(const char *url, int image)
 	if (image && *p == '\0')
 		return (0);	/* src="" fetches the page itself */
 
+	/* n counts past MD_SCHEME_MAX: a long scheme is no allowed one. */
 	for (n = 0; *p != '\0'; p++) {
 		if (*p == '\t' || *p == '\n' || *p == '\r')
 			continue;
@@ -148,12 +275,15 @@ md_url_ok(const char *url, int image)
 			return (1);
 		if (*p == ':')
 			break;
-		if (n == MD_SCHEME_MAX)
-			return (0);
-		scheme[n++] = (*p >= 'A' && *p <= 'Z') ? *p + ('a' - 'A') : *p;
+		if (n < MD_SCHEME_MAX)
+			scheme[n] = (*p >= 'A' && *p <= 'Z') ?
+			    *p + ('a' - 'A') : *p;
+		n++;
 	}
 	if (*p == '\0')
 		return (1);
+	if (n > MD_SCHEME_MAX)
+		return (0);
 	scheme[n] = '\0';
 
 	if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)
@@ -250,14 +380,20 @@ markdown_render(struct md_html *out, const char *src, size_t len)
 
 	out->data = NULL;
 	out->len = 0;
-	if ((doc = md_parse(src, len, &parser)) == NULL)
+	if (md_parse(src, len, &doc, &parser) == -1)
 		return (-1);
+	if (pthread_mutex_lock(&md_lock) != 0)
+		abort();
 	html = cmark_render_html(doc, MD_OPTIONS,
 	    cmark_parser_get_syntax_extensions(parser));
+	if (pthread_mutex_unlock(&md_lock) != 0)
+		abort();
 	cmark_node_free(doc);
 	cmark_parser_free(parser);
-	if (html == NULL)
+	if (html == NULL) {
+		errno = ENOMEM;
 		return (-1);
+	}
 	/* cmark-gfm's default allocator is calloc/realloc/free. */
 	out->data = html;
 	out->len = strlen(html);
@@ -322,7 +458,7 @@ markdown_excerpt(const char *src, size_t len, size_t max)
 	size_t			 cut;
 	int			 space;
 
-	if ((doc = md_parse(src, len, &parser)) == NULL)
+	if (md_parse(src, len, &doc, &parser) == -1)
 		return (NULL);
 	sbuf_init(&b, max < 4096 ? max + 8 : 4096);
 	space = 0;

@@ -28,9 +28,17 @@
  * attribute value is escaped by cmark-gfm (hrefs percent-encoded, '&'
  * and quotes as entities).  Footnotes are not enabled.
  *
- * Input size is the caller's to limit (posts: 100,000 bytes).  Both
- * functions are safe to call from several threads at once: the
- * extensions are registered once under pthread_once().
+ * Input size is the caller's to limit (posts: 100,000 bytes).  Within
+ * that, Debian's cmark-gfm is still quadratic or worse on a few shapes
+ * of input (seconds of CPU for 100 kB): markdown_check() refuses them,
+ * and markdown_render() and markdown_excerpt() call it first.  Even so,
+ * 100 kB may take up to about a second in the worst case known: render
+ * where a slow call cannot stall other connections.
+ *
+ * Every function here is safe to call from several threads at once:
+ * the extensions are registered once under pthread_once(), and calls
+ * into cmark-gfm, which keeps parser state in a global table, are
+ * serialized by a mutex (see markdown.c).
  *
  * Relative image URLs are fetched with the reader's cookies: no GET
  * route may change state.
@@ -53,10 +61,30 @@ struct md_html {
 	size_t	 len;		/* strlen(data) */
 };
 
+/* Limits of markdown_check(). */
+#define MARKDOWN_MAX_PIPES	256	/* '|' on one line */
+#define MARKDOWN_MAX_AUTOLINKS	32	/* "www.", '@', '&' in one word */
+#define MARKDOWN_MAX_BRACKET_WORK 2000000 /* see markdown_check() */
+
+/*
+ * 0 if src can be rendered in time, -1 if it has
+ *  - a line with more than MARKDOWN_MAX_PIPES '|' (escaped or not);
+ *  - a word (a run without space, tab, CR, LF, VT, FF) with more than
+ *    MARKDOWN_MAX_AUTOLINKS of "www." (any case), '@' (a run of them
+ *    counts once) and '&' (an entity may be an '@') together;
+ *  - a paragraph (up to a blank line) where the sum, over each "](",
+ *    of the "![" seen before it exceeds MARKDOWN_MAX_BRACKET_WORK.
+ * Controls that the renderer drops are skipped first.  Linear, no
+ * allocation.
+ */
+int	markdown_check(const char *src, size_t len);
+
 /*
  * Renders len bytes of src (any bytes; src may be NULL when len is 0)
- * into out.  Returns 0, or -1 (out left empty) if cmark-gfm failed to
- * set up.  On success the caller owns out->data: md_html_free() it.
+ * into out.  Returns 0, and the caller owns out->data: md_html_free()
+ * it.  Otherwise returns -1 with out empty (data NULL) and errno set:
+ * E2BIG when markdown_check() refused the input (answer 422: "too
+ * complex to render"), ENOMEM when cmark-gfm failed (a 500).
  */
 int	markdown_render(struct md_html *out, const char *src, size_t len);
 void	md_html_free(struct md_html *);
@@ -73,7 +101,7 @@ void	md_html_put(struct sbuf *, const struct md_html *);
  * ellipsis (U+2026, 3 bytes) is appended, so the result has at most
  * max + 3 bytes.  Always valid UTF-8 without controls.
  * Returns a malloc'd NUL-terminated string the caller free()s, or NULL
- * if cmark-gfm failed to set up.
+ * with errno set as markdown_render() would.
  */
 #define MARKDOWN_ELLIPSIS	"\xe2\x80\xa6"
 char	*markdown_excerpt(const char *src, size_t len, size_t max);
