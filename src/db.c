@@ -83,15 +83,18 @@ db_run(struct http_request *req, struct dbq *q, int flags, const char *query,
 static int
 db_start(struct http_request *req, struct dbq *q)
 {
-	int		attempt;
+	int		sends, stale;
 
 	if (db_down_until > kore_time_ms()) {
-		q->sqlstate[0] = '\0';
 		(void)kore_strlcpy(q->sqlstate, "08000", sizeof(q->sqlstate));
 		return (db_fail(q));
 	}
 
-	for (attempt = 0; attempt < 2; attempt++) {
+	/*
+	 * Stale pooled connections (all of them, after a database restart)
+	 * are dropped without counting; a failed send is retried once.
+	 */
+	for (sends = 0, stale = 0; sends < 2 && stale < 256; ) {
 		if (!kore_pgsql_setup(&q->sql, "db", KORE_PGSQL_ASYNC)) {
 			if (q->sql.state == KORE_PGSQL_STATE_INIT) {
 				/* Queued: Kore wakes us when a conn frees. */
@@ -112,9 +115,9 @@ db_start(struct http_request *req, struct dbq *q)
 		}
 
 		if (!db_conn_alive(q->sql.conn)) {
-			/* Stale pooled connection: drop it, take another. */
 			db_conn_drop(q);
 			db_rebind(req, q);
+			stale++;
 			continue;
 		}
 
@@ -125,8 +128,11 @@ db_start(struct http_request *req, struct dbq *q)
 		}
 
 		/* Nothing reached the server: safe to retry any query. */
+		kore_log(LOG_NOTICE, "db: send failed: %s",
+		    q->sql.error ? q->sql.error : "?");
 		db_conn_drop(q);
 		db_rebind(req, q);
+		sends++;
 	}
 
 	(void)kore_strlcpy(q->sqlstate, "08006", sizeof(q->sqlstate));
@@ -189,6 +195,8 @@ db_step(struct http_request *req, struct dbq *q)
 			}
 
 			/* The connection died under us. */
+			kore_log(LOG_NOTICE, "db: connection lost: %s",
+			    q->sql.error ? q->sql.error : "?");
 			db_conn_drop(q);
 			if ((q->flags & DB_READ) && !q->retried) {
 				q->retried = 1;
@@ -216,8 +224,11 @@ db_fail(struct dbq *q)
 
 /*
  * An idle pooled connection has nothing to read.  If it has, the server
- * sent its goodbye (shutdown, restart, idle kill) or closed the socket:
- * let libpq read it (it will not block: poll said so) and ask again.
+ * sent its goodbye (shutdown, restart, idle kill) or closed the socket.
+ * libpq may well read the goodbye without noticing the close yet, so
+ * anything at all to read on an idle connection retires it: the rare
+ * harmless message (a parameter change) costs one reconnect, while a
+ * write sent on a dead connection would fail and could not be retried.
  */
 static int
 db_conn_alive(struct pgsql_conn *conn)
@@ -234,11 +245,7 @@ db_conn_alive(struct pgsql_conn *conn)
 	pfd.revents = 0;
 	if (poll(&pfd, 1, 0) <= 0)
 		return (1);
-	if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
-		return (0);
-	if (!PQconsumeInput(conn->db))
-		return (0);
-	return (PQstatus(conn->db) == CONNECTION_OK);
+	return (0);
 }
 
 /* Closes the query's connection for good (never back into the pool). */

@@ -198,3 +198,21 @@ def test_postgres_restart_is_invisible_to_reads(pg, kblog_factory):
     statuses = [requests.get(k.url + "/ready").status_code
                 for _ in range(40)]
     assert statuses == [200] * 40
+
+
+def test_postgres_restart_is_invisible_to_writes(pg, kblog_factory):
+    """Every pooled connection is stale after a restart; a write must not
+    be sent on one (it could not be retried safely)."""
+    import concurrent.futures
+    k = kblog_factory(pg.url)
+    with concurrent.futures.ThreadPoolExecutor(16) as ex:
+        codes = list(ex.map(lambda _: requests.get(k.url + "/ready")
+                            .status_code, range(300)))
+    assert codes == [200] * 300
+    pg.stop()
+    pg.start()
+    for i in range(10):
+        r = requests.post(k.url + "/api/v1/users", json={
+            "username": f"restart{os.getpid()}x{i}",
+            "password": "long enough pw"})
+        assert r.status_code == 201, r.text
