@@ -7,9 +7,9 @@ CC	?= cc
 
 # Pure code: no Kore headers, unit-tested and fuzzed on its own.
 PURE_SRCS = src/config.c src/sbuf.c src/html.c src/form.c src/secure.c \
-	    src/valid.c
+	    src/valid.c src/markdown.c src/cursor.c src/s3.c src/creds.c
 UNIT_LIBS = -lcmocka -lpq -lcrypto -ljansson -lsodium -lcmark-gfm \
-	    -lcmark-gfm-extensions
+	    -lcmark-gfm-extensions -lcurl
 UNIT_CFLAGS = -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
 	    -I/usr/include/postgresql
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
@@ -29,6 +29,11 @@ build:
 		ln -sfn ../../../$$d $(BUILD)/$$d; done
 	@cd $(BUILD) && if [ "$$(cat .flavor 2>/dev/null)" != "$(FLAVOR)" ]; \
 		then kodev flavor $(FLAVOR) >/dev/null; fi
+	@# kodev rebuilds a .c only when it changed, not when a header it
+	@# includes did: after any header or build.conf change, rebuild all.
+	@cd $(BUILD) && if [ -f kblog.so ] && [ -n "$$(find -L src conf \
+		-newer kblog.so \( -name '*.h' -o -name build.conf \) \
+		2>/dev/null)" ]; then kodev clean >/dev/null; fi
 	@cd $(BUILD) && kodev build
 
 run:
