@@ -104,6 +104,158 @@
 		});
 	}
 
+	/*
+	 * Image uploads: ask kblog for a presigned PUT, send the bytes
+	 * straight to storage with XHR (which reports upload progress),
+	 * then ask kblog to check and complete it.  The same code serves
+	 * S3 and kblog's local store.
+	 */
+	var TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+
+	function api(method, path, body) {
+		return fetch(path, {
+			method: method,
+			credentials: "same-origin",
+			headers: {
+				"Accept": "application/json",
+				"Content-Type": "application/json",
+				"X-CSRF-Token": csrf
+			},
+			body: body ? JSON.stringify(body) : undefined
+		}).then(function (r) {
+			return r.json().then(function (data) {
+				if (!r.ok)
+					throw new Error(data.error ?
+					    data.error.message : "Error");
+				return data;
+			});
+		});
+	}
+
+	function put(upload, file, bar) {
+		return new Promise(function (resolve, reject) {
+			var xhr = new XMLHttpRequest();
+			xhr.open("PUT", upload.url);
+			Object.keys(upload.headers).forEach(function (h) {
+				xhr.setRequestHeader(h, upload.headers[h]);
+			});
+			xhr.upload.addEventListener("progress", function (e) {
+				if (e.lengthComputable)
+					bar.value = Math.round(100 * e.loaded /
+					    e.total);
+			});
+			xhr.addEventListener("load", function () {
+				if (xhr.status >= 200 && xhr.status < 300) {
+					bar.value = 100;
+					resolve();
+				} else {
+					reject(new Error("The storage refused " +
+					    "the file (" + xhr.status + ")."));
+				}
+			});
+			xhr.addEventListener("error", function () {
+				reject(new Error("The upload failed: check " +
+				    "your connection and try again."));
+			});
+			xhr.send(file);
+		});
+	}
+
+	function uploadFile(box, file) {
+		var bar = box.querySelector("progress");
+		var status = box.querySelector(".upload-status");
+		if (TYPES.indexOf(file.type) < 0) {
+			status.textContent = "Only JPEG, PNG, GIF and WebP " +
+			    "images can be uploaded.";
+			return;
+		}
+		bar.hidden = false;
+		bar.value = 0;
+		status.textContent = "Uploading " + file.name + "\u2026";
+		var upload;
+		api("POST", "/api/v1/uploads", {
+			filename: file.name,
+			content_type: file.type,
+			byte_size: file.size
+		}).then(function (u) {
+			upload = u;
+			return put(u, file, bar);
+		}).then(function () {
+			return api("POST", "/api/v1/uploads/" + upload.id +
+			    "/complete");
+		}).then(function (image) {
+			status.textContent = "Uploaded " + file.name + ".";
+			box.dispatchEvent(new CustomEvent("uploaded",
+			    { detail: image }));
+		}).catch(function (e) {
+			status.textContent = e.message;
+			bar.hidden = true;
+		});
+	}
+
+	document.querySelectorAll(".upload").forEach(function (box) {
+		var input = box.querySelector("input[type=file]");
+		box.hidden = false;
+		input.addEventListener("change", function () {
+			if (input.files.length)
+				uploadFile(box, input.files[0]);
+			input.value = "";
+		});
+		box.addEventListener("dragover", function (e) {
+			e.preventDefault();
+			box.classList.add("dragging");
+		});
+		box.addEventListener("dragleave", function () {
+			box.classList.remove("dragging");
+		});
+		box.addEventListener("drop", function (e) {
+			e.preventDefault();
+			box.classList.remove("dragging");
+			if (e.dataTransfer.files.length)
+				uploadFile(box, e.dataTransfer.files[0]);
+		});
+		box.addEventListener("uploaded", function (e) {
+			var image = e.detail;
+			var mode = box.dataset.mode;
+			if (mode === "markdown") {
+				var ta = document.getElementById(
+				    box.dataset.target);
+				var alt = image.filename.replace(/[\[\]]/g, "")
+				    .replace(/\.[a-z]+$/i, "");
+				var md = "![" + alt + "](" + image.url + ")";
+				var at = ta.selectionStart || ta.value.length;
+				ta.value = ta.value.slice(0, at) + "\n" + md +
+				    "\n" + ta.value.slice(at);
+			} else if (mode === "avatar") {
+				var body = new URLSearchParams();
+				body.set("image_id", image.id);
+				body.set("csrf", csrf);
+				fetch("/settings/avatar", {
+					method: "POST",
+					credentials: "same-origin",
+					headers: { "Accept": "application/json",
+					    "X-CSRF-Token": csrf },
+					body: body
+				}).then(function (r) {
+					if (!r.ok)
+						throw new Error("Could not set " +
+						    "the avatar.");
+					var img = document.querySelector(
+					    "img.avatar");
+					if (img)
+						img.src = image.url;
+					box.querySelector(".upload-status")
+					    .textContent = "Your avatar is set.";
+				}).catch(function (err) {
+					box.querySelector(".upload-status")
+					    .textContent = err.message;
+				});
+			} else {
+				window.location.reload();
+			}
+		});
+	});
+
 	/* Ask before deleting a post. */
 	document.querySelectorAll("form.confirm").forEach(function (form) {
 		form.addEventListener("submit", function (ev) {

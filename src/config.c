@@ -25,6 +25,9 @@ static int	opt_int(config_getenv_fn, const char *, long, long, long,
 static int	opt_bool(config_getenv_fn, const char *, int, int *,
 		    char *, size_t);
 static int	valid_public_url(const char *);
+static int	valid_base_url(const char *);
+static int	storage_load(struct config *, config_getenv_fn, char *, size_t);
+static char	*url_origin(const char *);
 
 int
 config_parse_int(const char *s, long min, long max, long *out)
@@ -137,6 +140,9 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 	    err, errlen) == -1)
 		return (-1);
 
+	if (storage_load(cfg, get, err, errlen) == -1)
+		return (-1);
+
 	v = get("MIGRATIONS_DIR");
 	cfg->migrations_dir = strdup((v != NULL && *v != '\0') ? v : "sql");
 
@@ -147,9 +153,141 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 	return (0);
 }
 
+/*
+ * STORAGE=local (default): kblog accepts presigned PUTs itself and keeps
+ * files in UPLOAD_DIR.  STORAGE=s3: S3_BUCKET and S3_REGION are required;
+ * S3_ENDPOINT (an http(s) origin) and S3_PATH_STYLE=1 for S3-compatible
+ * stores; S3_PUBLIC_URL is the base URL images are read from (default:
+ * the bucket's own URL, which needs a public-read policy on u/).
+ */
+static int
+storage_load(struct config *cfg, config_getenv_fn get, char *err,
+    size_t errlen)
+{
+	const char	*v, *host, *bucket_url;
+	char		 buf[512], *a, *b;
+
+	v = get("STORAGE");
+	if (v == NULL || *v == '\0' || !strcmp(v, "local"))
+		cfg->storage_s3 = 0;
+	else if (!strcmp(v, "s3"))
+		cfg->storage_s3 = 1;
+	else
+		return (fail(err, errlen, "STORAGE must be local or s3"));
+
+	v = get("UPLOAD_DIR");
+	cfg->upload_dir = strdup((v != NULL && *v != '\0') ? v :
+	    "var/uploads");
+	if (opt_int(get, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024, 1,
+	    100 * 1024 * 1024, &cfg->upload_max, err, errlen) == -1)
+		return (-1);
+	if (opt_int(get, "UPLOAD_URL_TTL", 900, 1, 900,
+	    &cfg->upload_url_ttl, err, errlen) == -1)
+		return (-1);
+	if (opt_int(get, "UPLOAD_PENDING_MAX_AGE", 3600, 1, 604800,
+	    &cfg->pending_max_age, err, errlen) == -1)
+		return (-1);
+	if (opt_int(get, "UPLOAD_SWEEP_INTERVAL", 60, 1, 86400,
+	    &cfg->sweep_interval, err, errlen) == -1)
+		return (-1);
+
+	v = get("LOCAL_STORAGE_SECRET");
+	if (v != NULL && *v != '\0') {
+		if (strlen(v) < 32 || strlen(v) > 256)
+			return (fail(err, errlen, "LOCAL_STORAGE_SECRET must "
+			    "be 32 to 256 characters"));
+		cfg->local_secret = strdup(v);
+	}
+
+	if (!cfg->storage_s3) {
+		cfg->storage_origin = strdup("");
+		return (cfg->upload_dir && cfg->storage_origin ? 0 :
+		    fail(err, errlen, "out of memory"));
+	}
+
+	v = get("S3_BUCKET");
+	if (v == NULL || strlen(v) < 3 || strlen(v) > 63 ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(v))
+		return (fail(err, errlen, "S3_BUCKET must be set to a bucket "
+		    "name (3-63 of a-z 0-9 . -) when STORAGE=s3"));
+	cfg->s3_bucket = strdup(v);
+	v = get("S3_REGION");
+	if (v == NULL || *v == '\0' || strlen(v) > 32 ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(v))
+		return (fail(err, errlen, "S3_REGION must be set (e.g. "
+		    "eu-west-1) when STORAGE=s3"));
+	cfg->s3_region = strdup(v);
+	v = get("S3_ENDPOINT");
+	if (v != NULL && *v != '\0') {
+		if (!valid_base_url(v))
+			return (fail(err, errlen, "S3_ENDPOINT must be an "
+			    "http(s) origin such as https://s3.example.com"));
+		cfg->s3_endpoint = strdup(v);
+		if (cfg->s3_endpoint[strlen(v) - 1] == '/')
+			cfg->s3_endpoint[strlen(v) - 1] = '\0';
+	}
+	if (opt_bool(get, "S3_PATH_STYLE", 0, &cfg->s3_path_style,
+	    err, errlen) == -1)
+		return (-1);
+	/* Where the bucket answers: presigned PUTs go there. */
+	if (cfg->s3_endpoint != NULL && cfg->s3_path_style) {
+		(void)snprintf(buf, sizeof(buf), "%s/%s", cfg->s3_endpoint,
+		    cfg->s3_bucket);
+	} else if (cfg->s3_endpoint != NULL) {
+		host = strstr(cfg->s3_endpoint, "://") + 3;
+		(void)snprintf(buf, sizeof(buf), "%.*s%s.%s",
+		    (int)(host - cfg->s3_endpoint), cfg->s3_endpoint,
+		    cfg->s3_bucket, host);
+	} else {
+		(void)snprintf(buf, sizeof(buf), "https://%s.s3.%s."
+		    "amazonaws.com", cfg->s3_bucket, cfg->s3_region);
+	}
+	bucket_url = buf;
+
+	v = get("S3_PUBLIC_URL");
+	if (v != NULL && *v != '\0' && !valid_base_url(v))
+		return (fail(err, errlen, "S3_PUBLIC_URL must be an "
+		    "http(s) URL such as https://cdn.example.com/img"));
+	cfg->s3_public_url = strdup((v != NULL && *v != '\0') ? v :
+	    bucket_url);
+	if (cfg->s3_public_url == NULL)
+		return (fail(err, errlen, "out of memory"));
+	if (cfg->s3_public_url[strlen(cfg->s3_public_url) - 1] == '/')
+		cfg->s3_public_url[strlen(cfg->s3_public_url) - 1] = '\0';
+
+	/* The CSP allows reads from the public URL and PUTs to the bucket. */
+	a = url_origin(cfg->s3_public_url);
+	b = url_origin(bucket_url);
+	if (a != NULL && b != NULL) {
+		(void)snprintf(buf, sizeof(buf), "%s%s%s", a,
+		    strcmp(a, b) ? " " : "", strcmp(a, b) ? b : "");
+		cfg->storage_origin = strdup(buf);
+	}
+	free(a);
+	free(b);
+	return (cfg->storage_origin ? 0 : fail(err, errlen, "out of memory"));
+}
+
+/* scheme://host[:port] of a URL this file already validated. */
+static char *
+url_origin(const char *url)
+{
+	const char	*p;
+
+	p = strstr(url, "://") + 3;
+	return (strndup(url, (size_t)(p - url) + strcspn(p, "/")));
+}
+
 void
 config_free(struct config *cfg)
 {
+	free(cfg->upload_dir);
+	free(cfg->local_secret);
+	free(cfg->s3_bucket);
+	free(cfg->s3_region);
+	free(cfg->s3_endpoint);
+	free(cfg->s3_public_url);
+	free(cfg->storage_origin);
 	free(cfg->database_url);
 	free(cfg->bind);
 	free(cfg->port);
@@ -202,6 +340,23 @@ opt_bool(config_getenv_fn get, const char *name, int def, int *out,
 	else
 		return (fail(err, errlen, "%s must be 1 or 0", name));
 	return (0);
+}
+
+/* Like PUBLIC_URL, but a path may follow (no query, no fragment). */
+static int
+valid_base_url(const char *v)
+{
+	char		 buf[256];
+	const char	*p, *slash;
+
+	if (strlen(v) >= sizeof(buf) || strpbrk(v, "?#\\\"'<> ") != NULL)
+		return (0);
+	if ((p = strstr(v, "://")) == NULL)
+		return (0);
+	if ((slash = strchr(p + 3, '/')) == NULL)
+		return (valid_public_url(v));
+	(void)snprintf(buf, sizeof(buf), "%.*s", (int)(slash - v), v);
+	return (valid_public_url(buf));
 }
 
 /* scheme://host[:port][/], host of [A-Za-z0-9.-] or a bracketed IPv6. */

@@ -27,6 +27,21 @@ struct config {
 	int		 access_log;	/* 1: log every request */
 	int		 session_days;	/* session lifetime */
 	int		 trust_proxy;	/* client address from X-Forwarded-For */
+
+	/* Images (storage.c). */
+	int		 storage_s3;		/* STORAGE=s3, else local */
+	char		*upload_dir;		/* local: where files live */
+	long		 upload_max;		/* bytes */
+	long		 upload_url_ttl;	/* seconds, <= 900 */
+	long		 pending_max_age;	/* seconds before a sweep */
+	long		 sweep_interval;	/* seconds between sweeps */
+	char		*local_secret;		/* local: presign key */
+	char		*s3_bucket;
+	char		*s3_region;
+	char		*s3_endpoint;		/* NULL: AWS */
+	int		 s3_path_style;
+	char		*s3_public_url;		/* base URL for reads */
+	char		*storage_origin;	/* for the CSP; "" if self */
 };
 
 /*

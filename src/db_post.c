@@ -161,8 +161,9 @@ const char sql_unlike[] =
 
 const char sql_user_by_name[] =
     "SELECT id, username, display_name, bio, "
-    "to_char(created_at AT TIME ZONE 'UTC', 'FMMonth FMDD, YYYY') "
-    "FROM users WHERE lower(username) = lower($1)";
+    "to_char(created_at AT TIME ZONE 'UTC', 'FMMonth FMDD, YYYY'), "
+    "(SELECT key FROM images i WHERE i.id = users.avatar_image_id "
+    "AND i.state = 'ready') FROM users WHERE lower(username) = lower($1)";
 
 /* Feed and sitemap: newest published posts. */
 const char sql_feed[] =

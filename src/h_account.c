@@ -51,7 +51,9 @@ static const char	sql_logout[] =
     "DELETE FROM sessions WHERE token_hash = $1";
 
 static const char	sql_profile_get[] =
-    "SELECT username, display_name, bio FROM users WHERE id = $1";
+    "SELECT username, display_name, bio, (SELECT key FROM images i "
+    "WHERE i.id = users.avatar_image_id AND i.state = 'ready') "
+    "FROM users WHERE id = $1";
 
 static const char	sql_profile_set[] =
     "UPDATE users SET display_name = $1, bio = $2 WHERE id = $3";
@@ -70,7 +72,8 @@ static int	register_form(struct http_request *, struct ctx *, int,
 static int	login_form(struct http_request *, struct ctx *, int,
 		    const char *, const char *);
 static int	settings_page(struct http_request *, struct ctx *, int,
-		    const char *, const char *, const char *, const char *);
+		    const char *, const char *, const char *, const char *,
+		    const char *);
 static void	session_token(struct ctx *);
 
 /*
@@ -381,10 +384,10 @@ h_logout(struct http_request *req)
 
 static int
 settings_page(struct http_request *req, struct ctx *c, int status,
-    const char *display, const char *bio, const char *e_profile,
-    const char *e_pw)
+    const char *display, const char *bio, const char *avatar,
+    const char *e_profile, const char *e_pw)
 {
-	struct sbuf	 b;
+	struct sbuf	 b, url;
 	const char	*note;
 
 	note = NULL;
@@ -397,6 +400,7 @@ settings_page(struct http_request *req, struct ctx *c, int status,
 	}
 
 	sbuf_init(&b, 8192);
+	sbuf_init(&url, 256);
 	page_begin(&b, &c->auth, "Settings");
 	sbuf_adds(&b, "<h1>Settings</h1>");
 	if (note != NULL) {
@@ -404,7 +408,24 @@ settings_page(struct http_request *req, struct ctx *c, int status,
 		html_text(&b, note);
 		sbuf_adds(&b, "</p>");
 	}
-	sbuf_adds(&b, "<section><h2>Profile</h2><form class=\"stack\" "
+	sbuf_adds(&b, "<section><h2>Avatar</h2>");
+	if (avatar != NULL && *avatar != '\0') {
+		sbuf_adds(&b, "<img class=\"avatar\" alt=\"Your avatar\" "
+		    "src=\"");
+		sbuf_reset(&url);
+		storage_public_url(&url, avatar);
+		html_text(&b, sbuf_cstr(&url));
+		sbuf_adds(&b, "\">");
+	} else {
+		sbuf_adds(&b, "<img class=\"avatar\" alt=\"\" hidden>");
+	}
+	sbuf_adds(&b, "<div class=\"upload\" data-mode=\"avatar\" hidden>"
+	    "<label>Choose a picture <input type=\"file\" "
+	    "accept=\"image/jpeg,image/png,image/gif,image/webp\"></label>"
+	    "<progress max=\"100\" value=\"0\" hidden></progress>"
+	    "<p class=\"upload-status\" role=\"status\"></p></div>"
+	    "<p><a href=\"/images\">Your images</a></p></section>"
+	    "<section><h2>Profile</h2><form class=\"stack\" "
 	    "action=\"/settings\" method=\"post\">");
 	form_csrf(&b, &c->auth);
 	form_field(&b, "Display name", "display_name", "text", display,
@@ -425,6 +446,7 @@ settings_page(struct http_request *req, struct ctx *c, int status,
 	page_end(&b);
 	page_send(req, &c->auth, status, &b);
 	sbuf_free(&b);
+	sbuf_free(&url);
 	return (KORE_RESULT_OK);
 }
 
@@ -453,7 +475,8 @@ h_settings(struct http_request *req)
 		if (r == DB_FAIL || db_ntuples(&c->q[0]) != 1)
 			return (db_error(req, &c->q[0]));
 		return (settings_page(req, c, 200, db_value(&c->q[0], 0, 1),
-		    db_value(&c->q[0], 0, 2), NULL, NULL));
+		    db_value(&c->q[0], 0, 2), db_value(&c->q[0], 0, 3), NULL,
+		    NULL));
 	}
 
 	if (!ctx_form(req, c))
@@ -469,7 +492,8 @@ h_settings(struct http_request *req)
 	c->step = 1;
 	if ((err = valid_text(display, DISPLAY_NAME_MAX, 0)) != NULL ||
 	    (err = valid_text(bio, BIO_MAX, 1)) != NULL)
-		return (settings_page(req, c, 422, display, bio, err, NULL));
+		return (settings_page(req, c, 422, display, bio, NULL, err,
+		    NULL));
 
 	r = db_run(req, &c->q[1], 0, sql_profile_set, 3, display, bio, id);
 	if (r == DB_PENDING)
@@ -506,10 +530,10 @@ h_settings_password(struct http_request *req)
 		c->step = 1;
 		if ((err = valid_password(npw)) != NULL)
 			return (settings_page(req, c, 422, c->auth.display_name,
-			    NULL, NULL, err));
+			    NULL, NULL, NULL, err));
 		if (cur == NULL || strlen(cur) > SEC_PW_MAX_BYTES)
 			return (settings_page(req, c, 422, c->auth.display_name,
-			    NULL, NULL, "Your current password is wrong."));
+			    NULL, NULL, NULL, "Your current password is wrong."));
 	}
 
 	if (c->step == 1) {
@@ -527,7 +551,7 @@ h_settings_password(struct http_request *req)
 			return (KORE_RESULT_RETRY);
 		if (!c->pw.res.ok)
 			return (settings_page(req, c, 422, c->auth.display_name,
-			    NULL, NULL, "Your current password is wrong."));
+			    NULL, NULL, NULL, "Your current password is wrong."));
 		c->step = 3;
 	}
 

@@ -10,9 +10,12 @@
  * the shape {"error":{"code","message","fields"?}}.
  */
 
+#include <errno.h>
+
 #include <sodium.h>
 
 #include "kblog.h"
+#include "assets.h"
 #include "cursor.h"
 #include "markdown.h"
 #include "valid.h"
@@ -22,22 +25,17 @@
 
 enum api_op {
 	OP_USERS, OP_USER, OP_TOKENS, OP_TOKEN, OP_ME, OP_POSTS, OP_POST,
-	OP_COMMENTS, OP_LIKE, OP_COMMENT, OP_NONE
+	OP_COMMENTS, OP_LIKE, OP_COMMENT, OP_UPLOADS, OP_NONE
 };
 
 static int	api_error(struct http_request *, int, const char *,
 		    const char *, json_t *);
-static int	api_guard(struct http_request *, struct ctx *, int, int *);
-static int	api_body(struct http_request *, struct ctx *, const char **,
-		    int *);
 static int	api_field_error(struct http_request *, int, const char *,
 		    const char *, const char *);
-static int	api_dberr(struct http_request *, struct dbq *);
 static int	api_ok(struct http_request *, int, const char *);
 static int	api_list(struct http_request *, struct dbq *, int, int);
 static int	api_int_param(struct http_request *, struct ctx *,
 		    const char *, int64_t, int64_t, int64_t, int64_t *);
-static const char	*api_str(json_t *, const char *, int *);
 
 static int	op_register(struct http_request *, struct ctx *);
 static int	op_user(struct http_request *, struct ctx *, const char *);
@@ -91,7 +89,7 @@ api_field_error(struct http_request *req, int status, const char *code,
 	    json_pack("{s:s}", field, message)));
 }
 
-static int
+int
 api_dberr(struct http_request *req, struct dbq *q)
 {
 	if (db_unavailable(q))
@@ -112,7 +110,7 @@ api_ok(struct http_request *req, int status, const char *json)
  * Who is asking.  need_user: 401 when anonymous.  Writes with a cookie
  * need the CSRF header.  0 when *ret must be returned.
  */
-static int
+int
 api_guard(struct http_request *req, struct ctx *c, int need_user, int *ret)
 {
 	switch (auth_run(req, &c->auth)) {
@@ -147,7 +145,7 @@ api_guard(struct http_request *req, struct ctx *c, int need_user, int *ret)
  * Parses the JSON body once into c->json (an object) and refuses fields
  * not in allowed (NULL-terminated).  0 when *ret must be returned.
  */
-static int
+int
 api_body(struct http_request *req, struct ctx *c, const char **allowed,
     int *ret)
 {
@@ -214,7 +212,7 @@ api_body(struct http_request *req, struct ctx *c, const char **allowed,
 }
 
 /* A string field; *type_ok = 0 when present but not a string. */
-static const char *
+const char *
 api_str(json_t *obj, const char *name, int *type_ok)
 {
 	json_t	*v;
@@ -300,7 +298,21 @@ h_api(struct http_request *req)
 	op = OP_NONE;
 	allow = NULL;
 
-	if (!strcmp(p, "/users")) {
+	if (!strcmp(p, "/openapi.json")) {
+		if (m != HTTP_METHOD_GET && m != HTTP_METHOD_HEAD) {
+			http_response_header(req, "allow", "GET, HEAD");
+			return (api_error(req, 405, "method_not_allowed",
+			    "This endpoint does not accept that method.", NULL));
+		}
+		http_response_header(req, "cache-control", "public, max-age=300");
+		resp_send(req, 200, "application/json; charset=utf-8",
+		    asset_openapi_json, asset_len_openapi_json);
+		return (KORE_RESULT_OK);
+	}
+	if (!strncmp(p, "/uploads", 8) || !strncmp(p, "/images", 7)) {
+		op = OP_UPLOADS;	/* methods are checked there */
+		allow = "GET, HEAD, POST, PUT, PATCH, DELETE";
+	} else if (!strcmp(p, "/users")) {
 		op = OP_USERS;
 		allow = "POST";
 	} else if (!strncmp(p, "/users/", 7)) {
@@ -358,6 +370,8 @@ h_api(struct http_request *req)
 		return (KORE_RESULT_OK);
 
 	switch (op) {
+	case OP_UPLOADS:
+		return (api_uploads(req, c, p));
 	case OP_USERS:
 		return (op_register(req, c));
 	case OP_USER:
@@ -831,7 +845,13 @@ post_fields(struct http_request *req, struct ctx *c, int create, int *ret)
 	}
 	if (body != NULL) {
 		if (markdown_render(&md, body, strlen(body)) == -1) {
-			*ret = api_dberr(req, &c->q[0]);
+			if (errno == E2BIG)
+				*ret = api_field_error(req, 422,
+				    "validation_failed", "body_markdown",
+				    "too complex to render (e.g. a table row "
+				    "with hundreds of cells)");
+			else
+				*ret = api_dberr(req, &c->q[0]);
 			return (0);
 		}
 		c->text[0] = md.data;	/* malloc'd: freed with the ctx */

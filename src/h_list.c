@@ -141,7 +141,16 @@ h_user(struct http_request *req)
 		return (db_error(req, &c->q[1]));
 
 	sbuf_init(&head, 1024);
-	sbuf_adds(&head, "<header class=\"profile\"><h1>");
+	sbuf_adds(&head, "<header class=\"profile\">");
+	if (!db_isnull(&c->q[0], 0, 5)) {
+		sbuf_init(&base, 128);
+		storage_public_url(&base, db_value(&c->q[0], 0, 5));
+		sbuf_adds(&head, "<img class=\"avatar\" alt=\"\" src=\"");
+		html_text(&head, sbuf_cstr(&base));
+		sbuf_adds(&head, "\">");
+		sbuf_free(&base);
+	}
+	sbuf_adds(&head, "<h1>");
 	if (*db_value(&c->q[0], 0, 2) != '\0') {
 		html_text(&head, db_value(&c->q[0], 0, 2));
 		sbuf_adds(&head, " <small>@");

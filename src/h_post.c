@@ -14,6 +14,8 @@
  * once here, at write time, in safe mode (markdown.c).
  */
 
+#include <errno.h>
+
 #include <jansson.h>
 
 #include "kblog.h"
@@ -291,8 +293,14 @@ post_write(struct http_request *req, struct ctx *c, int64_t id)
 
 	if (c->step == 0) {
 		/* Render once, at write time; kept until the request ends. */
-		if (markdown_render(&md, in.body, strlen(in.body)) == -1)
-			return (resp_error_page(req, 500));
+		if (markdown_render(&md, in.body, strlen(in.body)) == -1) {
+			if (errno != E2BIG)
+				return (resp_error_page(req, 500));
+			in.e_body = "This text is too complex to render (for "
+			    "example a table row with hundreds of cells).";
+			return (editor_page(req, c, 422, id ? pid : NULL,
+			    &in));
+		}
 		c->strs[0] = kore_strdup(md.data);
 		md_html_free(&md);
 		if ((excerpt = markdown_excerpt(in.body, strlen(in.body),

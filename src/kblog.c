@@ -13,16 +13,22 @@
  * environment.
  */
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "kblog.h"
 
 #include <kore/seccomp.h>
 
 struct config	kb_cfg;
+char		*kb_csp;	/* Content-Security-Policy, built at start */
 
 /*
  * System calls the module and its libraries make in a worker, beyond
@@ -35,7 +41,13 @@ struct config	kb_cfg;
  *    denies that first): the task threads that hash passwords and talk to
  *    S3 are created and torn down with these;
  *  - sched_getaffinity, sched_yield: glibc's thread start and libsodium;
- *  - getrandom is in Kore's list already (session tokens, salts).
+ *  - getrandom is in Kore's list already (session tokens, salts);
+ *  - libcurl in task threads (S3, the credentials endpoints): socket for
+ *    AF_NETLINK and bind/recvmsg/sendmmsg (glibc's resolver asks the
+ *    kernel for interfaces and sends A+AAAA queries together), pipe2 and
+ *    eventfd2 (its wakeup pipe), ioctl (FIONREAD on sockets, allowed
+ *    before Kore's blanket EACCES), faccessat/faccessat2 (CA bundle);
+ *  - unlink, rename, mkdir: the local store's temp file and directories.
  */
 KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(newfstatat),
@@ -46,6 +58,18 @@ KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(set_robust_list),
 	KORE_SYSCALL_ALLOW(sched_getaffinity),
 	KORE_SYSCALL_ALLOW(sched_yield),
+	KORE_SYSCALL_ALLOW_ARG(socket, 0, AF_NETLINK),
+	KORE_SYSCALL_ALLOW(bind),
+	KORE_SYSCALL_ALLOW(recvmsg),
+	KORE_SYSCALL_ALLOW(sendmmsg),
+	KORE_SYSCALL_ALLOW(pipe2),
+	KORE_SYSCALL_ALLOW(eventfd2),
+	KORE_SYSCALL_ALLOW(ioctl),
+	KORE_SYSCALL_ALLOW(faccessat),
+	KORE_SYSCALL_ALLOW(faccessat2),
+	KORE_SYSCALL_ALLOW(rename),
+	KORE_SYSCALL_ALLOW(mkdir),
+	KORE_SYSCALL_ALLOW(fsync),
 );
 
 void		kore_parent_configure(int, char **);
@@ -56,6 +80,55 @@ void		kore_parent_teardown(void);
 static void	die(const char *, ...) __attribute__((format(printf, 1, 2),
 		    noreturn));
 static const char	*env_get(const char *);
+static void		 storage_configure(void);
+
+/*
+ * Uploads: the body limit follows UPLOAD_MAX_BYTES (handlers keep their
+ * own, smaller limits) and large bodies go to disk, not memory.  The
+ * local store needs its directory and a signing secret (random per start
+ * unless LOCAL_STORAGE_SECRET is set: several instances must share one).
+ * The CSP allows the storage's origins for images and uploads.
+ */
+static void
+storage_configure(void)
+{
+	char		path[1024], secret[SEC_TOKEN_LEN + 1];
+	struct sbuf	b;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		die("cannot initialise libcurl");
+
+	http_body_max = (size_t)kb_cfg.upload_max + 65536;
+	if (http_body_max < 2 * 1024 * 1024)
+		http_body_max = 2 * 1024 * 1024;
+
+	if (!kb_cfg.storage_s3) {
+		if (mkdir(kb_cfg.upload_dir, 0750) == -1 && errno != EEXIST)
+			die("UPLOAD_DIR: cannot create %s: %s",
+			    kb_cfg.upload_dir, strerror(errno));
+		(void)snprintf(path, sizeof(path), "%s/.incoming",
+		    kb_cfg.upload_dir);
+		if (mkdir(path, 0700) == -1 && errno != EEXIST)
+			die("UPLOAD_DIR: cannot create %s: %s", path,
+			    strerror(errno));
+		http_body_disk_offload = 1024 * 1024;
+		http_body_disk_path = kore_strdup(path);
+		if (kb_cfg.local_secret == NULL) {
+			if (sec_random_token(secret) == -1)
+				die("no randomness for LOCAL_STORAGE_SECRET");
+			kb_cfg.local_secret = strdup(secret);
+		}
+	}
+
+	sbuf_init(&b, 512);
+	sbuf_addf(&b, "default-src 'self'; script-src 'self'; "
+	    "style-src 'self'; img-src 'self' data: %s; connect-src 'self' "
+	    "%s; object-src 'none'; base-uri 'none'; form-action 'self'; "
+	    "frame-ancestors 'none'", kb_cfg.storage_origin,
+	    kb_cfg.storage_origin);
+	kb_csp = strdup(sbuf_cstr(&b));
+	sbuf_free(&b);
+}
 
 static void
 die(const char *fmt, ...)
@@ -112,6 +185,8 @@ kore_parent_configure(int argc, char **argv)
 		die("the configuration lacks 'server kblog { tls no }'");
 	if (srv->tls)
 		die("server kblog must have 'tls no' (TLS ends at the proxy)");
+	storage_configure();
+
 	if (!kore_server_bind(srv, kb_cfg.bind, kb_cfg.port, NULL))
 		die("cannot listen on %s port %s (BIND, PORT): in use?",
 		    kb_cfg.bind, kb_cfg.port);
@@ -141,6 +216,7 @@ kore_worker_configure(void)
 {
 	if (sec_init() == -1)
 		fatal("kblog: cannot initialise libsodium");
+	storage_sweep_start();
 }
 
 /*

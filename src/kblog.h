@@ -24,6 +24,7 @@
 
 /* kblog.c: start-up. */
 extern struct config	kb_cfg;
+extern char		*kb_csp;
 
 /* migrate.c: runs in the parent before workers start (blocking libpq). */
 int	migrate_run(const char *conninfo, const char *dir, int wait_seconds,
@@ -127,6 +128,46 @@ int	pw_run(struct http_request *, struct pw_state *, int op,
 	    const char *hash, const char *pw, const char *pw2);
 void	pw_cleanup(struct pw_state *);
 
+/* storage.c: images in S3 or in kblog's own local store. */
+#define ST_PRESIGN	1
+#define ST_CHECK	2	/* HEAD, then the first bytes */
+#define ST_DELETE	3
+
+struct st_job {
+	int		op;
+	char		key[128];
+	char		content_type[32];
+	uint64_t	length;
+	char		host[256];	/* local presign: the Host to sign */
+};
+
+struct st_result {
+	int		status;		/* 200/204 ok, 404, 503 unreachable */
+	char		url[4096];
+	int64_t		expires_at;
+	uint64_t	size;
+	char		content_type[64];
+	unsigned char	head[16];
+	size_t		headlen;
+	char		error[256];
+};
+
+struct st_state {
+	int			state;
+	struct kore_task	task;
+	struct st_result	res;
+};
+
+int		 st_run(struct http_request *, struct st_state *,
+		    const struct st_job *);
+int		 storage_key_valid(const char *);
+void		 storage_public_url(struct sbuf *, const char *);
+int		 storage_magic_ok(const char *, const unsigned char *, size_t);
+const char	*storage_type_ext(const char *);
+const char	*storage_local_secret(void);
+int		 local_store_path(const char *, char *, size_t);
+void		 storage_sweep_start(void);
+
 /*
  * ctx.c: the per-request state every page handler shares: who is asking,
  * the parsed form, up to four queries, one password task, and a step
@@ -141,6 +182,7 @@ struct ctx {
 	int		 step;
 	struct dbq	 q[CTX_QUERIES];
 	struct pw_state	 pw;
+	struct st_state	 st;
 	int		 status;
 	char		*strs[8];	/* kore_strdup'd, freed with ctx */
 	char		 buf[256];	/* handler scratch */
@@ -240,8 +282,21 @@ extern const char	sql_api_post_create[], sql_api_post_update[];
 extern const char	sql_api_comments[], sql_api_post_visible[];
 extern const char	sql_api_comment_add[];
 
+/* h_store.c: the local backend's HTTP side. */
+int	h_store(struct http_request *);
+
+/* h_upload.c: upload API, gallery, avatar. */
+int	api_uploads(struct http_request *, struct ctx *, const char *);
+int	h_images(struct http_request *);
+int	h_avatar(struct http_request *);
+
 /* h_api.c */
-int	h_api(struct http_request *);
+int		 h_api(struct http_request *);
+int		 api_guard(struct http_request *, struct ctx *, int, int *);
+int		 api_body(struct http_request *, struct ctx *, const char **,
+		    int *);
+int		 api_dberr(struct http_request *, struct dbq *);
+const char	*api_str(json_t *, const char *, int *);
 
 /* h_account.c */
 extern const char	sql_login_lookup[], sql_login_failed[];

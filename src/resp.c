@@ -61,10 +61,7 @@ status_lookup(int status)
 void
 resp_headers(struct http_request *req)
 {
-	http_response_header(req, "content-security-policy",
-	    "default-src 'self'; script-src 'self'; style-src 'self'; "
-	    "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-	    "form-action 'self'; frame-ancestors 'none'");
+	http_response_header(req, "content-security-policy", kb_csp);
 	http_response_header(req, "x-content-type-options", "nosniff");
 	http_response_header(req, "referrer-policy",
 	    "strict-origin-when-cross-origin");
