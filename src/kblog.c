@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,13 +211,62 @@ kore_parent_configure(int argc, char **argv)
 	    kb_cfg.bind, kb_cfg.port, kb_cfg.public_url);
 }
 
-/* Each worker: libsodium, and the dummy hash for unknown users. */
+/*
+ * Graceful stop.  Kore 4.1 workers leave their loop as soon as SIGTERM
+ * arrives and drop requests in flight.  Workers take SIGTERM, SIGQUIT and
+ * SIGINT themselves instead: they stop accepting, answer "Connection:
+ * close", and tell Kore to quit once no request is left in flight (or
+ * after DRAIN_MS).  The parent already waits for its workers.
+ */
+#define DRAIN_MS	10000
+
+static volatile sig_atomic_t	drain_signal = 0;
+static u_int64_t		drain_deadline = 0;
+
+static void	drain_sigh(int);
+static void	drain_check(void *, u_int64_t);
+
+static void
+drain_sigh(int sig)
+{
+	drain_signal = sig;
+}
+
+static void
+drain_check(void *arg, u_int64_t now)
+{
+	(void)arg;
+	if (drain_signal == 0)
+		return;
+	if (drain_deadline == 0) {
+		drain_deadline = now + DRAIN_MS;
+		http_keepalive_time = 0;
+		kore_platform_disable_accept();
+		kore_log(LOG_NOTICE, "stopping: %u request(s) in flight",
+		    http_request_count);
+	}
+	if (http_request_count == 0 || now >= drain_deadline)
+		sig_recv = SIGQUIT;
+}
+
+/* Each worker: libsodium, the dummy hash, the sweeper, graceful stop. */
 void
 kore_worker_configure(void)
 {
+	struct sigaction	sa;
+
 	if (sec_init() == -1)
 		fatal("kblog: cannot initialise libsodium");
 	storage_sweep_start();
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = drain_sigh;
+	(void)sigfillset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGQUIT, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1)
+		fatal("kblog: sigaction: %s", errno_s);
+	(void)kore_timer_add(drain_check, 20, NULL, 0);
 }
 
 /*

@@ -567,12 +567,6 @@ class InFlightLost(AssertionError):
     """A request in flight when the container was stopped got no answer."""
 
 
-@pytest.mark.xfail(strict=True, raises=InFlightLost, reason=(
-    "Kore 4.1 workers leave their event loop on SIGTERM without finishing "
-    "requests in flight (worker.c: `if (quit) break;` before "
-    "http_process()); the request's connection is closed unanswered.  "
-    "nginx retries idempotent requests on the other instance "
-    "(deploy/nginx.conf); a drain in the module would fix it for all."))
 def test_request_in_flight_finishes_on_sigterm(image, container, pg):
     url = pg.create_database("kblog_container_drain")
     port = free_port()

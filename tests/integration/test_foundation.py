@@ -216,3 +216,46 @@ def test_postgres_restart_is_invisible_to_writes(pg, kblog_factory):
             "username": f"restart{os.getpid()}x{i}",
             "password": "long enough pw"})
         assert r.status_code == 201, r.text
+
+
+def test_sigterm_lets_requests_in_flight_finish(pg, workdir):
+    """A request waiting on PostgreSQL when kblog is told to stop still
+    gets its answer; then kblog exits 0."""
+    import contextlib
+    import signal
+    import threading
+    from harness import Kblog
+    url = pg.create_database("kblog_drain")
+    k = Kblog(url, workdir, extra_env={"WORKERS": "1", "DB_POOL": "1"})
+    assert requests.get(k.url + "/ready").status_code == 200
+    db = url.rsplit("/", 1)[1]
+    backends = [pid for (pid,) in pg.query(
+        "SELECT pid FROM pg_stat_activity WHERE datname = %s "
+        "AND application_name = 'kblog'", (db,))]
+    assert backends
+    result = {}
+
+    def call():
+        try:
+            result["r"] = requests.get(k.url + "/ready", timeout=30)
+        except requests.RequestException as e:
+            result["e"] = e
+
+    for pid in backends:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        t = threading.Thread(target=call)
+        t.start()
+        time.sleep(0.5)
+        k.proc.p.send_signal(signal.SIGTERM)
+        time.sleep(1)
+    finally:
+        for pid in backends:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+    t.join(40)
+    assert k.proc.p.wait(20) == 0, k.output()[-2000:]
+    assert "e" not in result, result.get("e")
+    assert result["r"].status_code == 200
+    assert "stopping: 1 request(s) in flight" in k.output()
+    k.stop()
