@@ -48,6 +48,12 @@ db_run(struct http_request *req, struct dbq *q, int flags, const char *query,
 	case DB_FAIL:
 		return (q->state);
 	case DBQ_QUEUED:
+		/*
+		 * Woken (or re-run because another query of this request
+		 * answered): leave Kore's wait queue before asking again, so
+		 * the queue never holds this query twice.
+		 */
+		db_rebind(req, q);
 		return (db_start(req, q));
 	case DBQ_SENT:
 		return (db_step(req, q));

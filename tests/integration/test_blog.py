@@ -369,3 +369,25 @@ def test_pages_work_without_javascript(base):
     js = requests.get(base + "/static/app.js")
     assert js.status_code == 200
     assert js.headers["content-type"].startswith("text/javascript")
+
+
+def test_queued_queries_under_load_do_not_crash(pg, kblog_factory):
+    """Two queries per page with a pool of one: most queries wait in
+    Kore's queue.  A query must never sit in that queue twice (it once did,
+    and a freed request was woken later: a worker crash)."""
+    k = kblog_factory(pg.url, extra_env={"WORKERS": "1", "DB_POOL": "1"})
+    b = Browser(k.url)
+    b.register()
+    pid, _ = new_post(b)
+    b.post(f"/posts/{pid}/comments", {"body": "first"})
+    workers = k.worker_pids()
+
+    def load(_):
+        s = requests.Session()
+        return [s.get(f"{k.url}/posts/{pid}").status_code
+                for _ in range(25)]
+
+    with concurrent.futures.ThreadPoolExecutor(32) as ex:
+        codes = [c for batch in ex.map(load, range(32)) for c in batch]
+    assert codes == [200] * (32 * 25)
+    assert k.worker_pids() == workers, k.output()[-2000:]
