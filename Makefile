@@ -61,5 +61,12 @@ build/unit-san/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/*.h) \
 	$(CC) $(UNIT_CFLAGS) $(SAN) -o $@ $< $(PURE_SRCS) \
 		$(wildcard src/sigv4.c) $(UNIT_LIBS)
 
+# The benchmark's SQL printer: the module's statements, for pgbench.
+build/bench/sqldump: tests/bench/sqldump.c src/db_post.c src/db_api.c \
+		src/kblog.h
+	@mkdir -p build/bench
+	$(CC) -DKORE_USE_PGSQL -DKORE_USE_TASKS -I/usr/include/postgresql \
+		-Isrc -o $@ tests/bench/sqldump.c src/db_post.c src/db_api.c
+
 clean:
 	rm -rf build
