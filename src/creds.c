@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "creds.h"
+#include "curlhdr.h"
 #include "sbuf.h"
 
 #define META_MAX_BODY		(64 * 1024)
@@ -57,9 +58,6 @@ static void	errf(char *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static time_t	mono_now(void);
 static void	body_wipe(struct sbuf *);
-static int	hdr_line(struct curl_slist **, const char *);
-static int	hdr_add(struct curl_slist **, const char *, const char *);
-static void	hdr_free(struct curl_slist *);
 static size_t	on_body(char *, size_t, size_t, void *);
 static size_t	on_header(char *, size_t, size_t, void *);
 static int	meta_request(const char *, const char *, struct curl_slist *,
@@ -111,44 +109,6 @@ body_wipe(struct sbuf *b)
 	if (b->data != NULL)
 		explicit_bzero(b->data, b->cap);
 	sbuf_free(b);
-}
-
-/* Append a header line to a curl list (which copies it).  0 or -1. */
-static int
-hdr_line(struct curl_slist **list, const char *line)
-{
-	struct curl_slist	*n;
-
-	if ((n = curl_slist_append(*list, line)) == NULL)
-		return (-1);
-	*list = n;
-	return (0);
-}
-
-/* Append "name: value", wiping the temporary copy.  0 or -1. */
-static int
-hdr_add(struct curl_slist **list, const char *name, const char *value)
-{
-	char	*line;
-	int	 ret;
-
-	if (asprintf(&line, "%s: %s", name, value) == -1)
-		return (-1);
-	ret = hdr_line(list, line);
-	explicit_bzero(line, strlen(line));
-	free(line);
-	return (ret);
-}
-
-/* Free a header list, wiping it first: it may hold tokens. */
-static void
-hdr_free(struct curl_slist *list)
-{
-	struct curl_slist	*p;
-
-	for (p = list; p != NULL; p = p->next)
-		explicit_bzero(p->data, strlen(p->data));
-	curl_slist_free_all(list);
 }
 
 static size_t
@@ -540,9 +500,9 @@ from_ecs(const struct creds_config *cfg, struct aws_creds *out, char *err,
 			goto done;
 		}
 	}
-	if ((auth[0] != '\0' && hdr_add(&hdrs, "Authorization",
+	if ((auth[0] != '\0' && curlhdr_add(&hdrs, "Authorization",
 	    auth) == -1) ||
-	    hdr_add(&hdrs, "Accept", "application/json") == -1) {
+	    curlhdr_add(&hdrs, "Accept", "application/json") == -1) {
 		errf(err, errlen, "ecs: out of memory");
 		goto done;
 	}
@@ -554,7 +514,7 @@ from_ecs(const struct creds_config *cfg, struct aws_creds *out, char *err,
 		ret = parse_creds_json(&rp.body, out, "ecs", err, errlen);
 	body_wipe(&rp.body);
 done:
-	hdr_free(hdrs);
+	curlhdr_free(hdrs);
 	explicit_bzero(auth, sizeof(auth));
 	return (ret);
 }
@@ -596,8 +556,8 @@ imds_token_get(const char *endpoint, int force, char *tok, size_t toklen,
 	}
 	(void)snprintf(ttl, sizeof(ttl), "%d", CREDS_IMDS_TOKEN_TTL);
 	/* "Content-Type:" with no value: curl drops its form default. */
-	if (hdr_add(&hdrs, "X-aws-ec2-metadata-token-ttl-seconds",
-	    ttl) == -1 || hdr_line(&hdrs, "Content-Type:") == -1) {
+	if (curlhdr_add(&hdrs, "X-aws-ec2-metadata-token-ttl-seconds",
+	    ttl) == -1 || curlhdr_line(&hdrs, "Content-Type:") == -1) {
 		errf(err, errlen, "imds: out of memory");
 		goto done;
 	}
@@ -626,7 +586,7 @@ imds_token_get(const char *endpoint, int force, char *tok, size_t toklen,
 	}
 	body_wipe(&rp.body);
 done:
-	hdr_free(hdrs);
+	curlhdr_free(hdrs);
 	return (ret);
 }
 
@@ -658,12 +618,12 @@ imds_get(const char *endpoint, const char *suffix, const char *tok,
 		errf(err, errlen, "%s: URL too long", what);
 		return (-1);
 	}
-	if (hdr_add(&hdrs, "X-aws-ec2-metadata-token", tok) == -1) {
+	if (curlhdr_add(&hdrs, "X-aws-ec2-metadata-token", tok) == -1) {
 		errf(err, errlen, "%s: out of memory", what);
 		return (-1);
 	}
 	ret = meta_request("GET", url, hdrs, rp, what, err, errlen);
-	hdr_free(hdrs);
+	curlhdr_free(hdrs);
 	return (ret);
 }
 

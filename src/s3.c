@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "s3.h"
+#include "curlhdr.h"
 #include "sbuf.h"
 #include "sigv4.h"
 
@@ -58,9 +59,6 @@ static int	s3_target(const struct s3_config *, const char *,
 		    struct s3_target *);
 static void	s3_target_free(struct s3_target *);
 static char	*target_url(const struct s3_target *);
-static int	hdr_line(struct curl_slist **, const char *);
-static int	hdr_add(struct curl_slist **, const char *, const char *);
-static void	hdr_free(struct curl_slist *);
 static int	copy_trimmed(char *, size_t, const char *, size_t);
 static size_t	on_header(char *, size_t, size_t, void *);
 static size_t	on_body(char *, size_t, size_t, void *);
@@ -377,44 +375,6 @@ s3_presign_put(const struct s3_config *cfg, const struct aws_creds *cr,
 	return (url);
 }
 
-/* Append a header line to a curl list (which copies it).  0 or -1. */
-static int
-hdr_line(struct curl_slist **list, const char *line)
-{
-	struct curl_slist	*n;
-
-	if ((n = curl_slist_append(*list, line)) == NULL)
-		return (-1);
-	*list = n;
-	return (0);
-}
-
-/* Append "name: value" to a curl header list.  0 or -1. */
-static int
-hdr_add(struct curl_slist **list, const char *name, const char *value)
-{
-	char	*line;
-	int	 ret;
-
-	if (asprintf(&line, "%s: %s", name, value) == -1)
-		return (-1);
-	ret = hdr_line(list, line);
-	explicit_bzero(line, strlen(line));
-	free(line);
-	return (ret);
-}
-
-/* Free a header list, wiping it first: it holds the session token. */
-static void
-hdr_free(struct curl_slist *list)
-{
-	struct curl_slist	*p;
-
-	for (p = list; p != NULL; p = p->next)
-		explicit_bzero(p->data, strlen(p->data));
-	curl_slist_free_all(list);
-}
-
 /* Trimmed copy of at most n bytes of s into dst (dstlen > 0). */
 static int
 copy_trimmed(char *dst, size_t dstlen, const char *s, size_t n)
@@ -584,15 +544,15 @@ s3_request(const struct s3_config *cfg, const struct aws_creds *cr,
 	 * that a proxy or the store might trip on.
 	 */
 	err = ENOMEM;
-	if (hdr_add(&list, "Host", t.host) == -1 ||
-	    hdr_add(&list, "x-amz-date", date) == -1 ||
-	    hdr_add(&list, "x-amz-content-sha256", SIGV4_EMPTY_SHA256) == -1 ||
-	    (cr->session_token[0] != '\0' && hdr_add(&list,
+	if (curlhdr_add(&list, "Host", t.host) == -1 ||
+	    curlhdr_add(&list, "x-amz-date", date) == -1 ||
+	    curlhdr_add(&list, "x-amz-content-sha256", SIGV4_EMPTY_SHA256) == -1 ||
+	    (cr->session_token[0] != '\0' && curlhdr_add(&list,
 	    "x-amz-security-token", cr->session_token) == -1) ||
-	    (range != NULL && hdr_add(&list, "Range", range) == -1) ||
-	    hdr_add(&list, "Authorization", auth) == -1 ||
-	    hdr_line(&list, "Accept:") == -1 ||
-	    hdr_line(&list, "Expect:") == -1)
+	    (range != NULL && curlhdr_add(&list, "Range", range) == -1) ||
+	    curlhdr_add(&list, "Authorization", auth) == -1 ||
+	    curlhdr_line(&list, "Accept:") == -1 ||
+	    curlhdr_line(&list, "Expect:") == -1)
 		goto done;
 	if ((curl = curl_easy_init()) == NULL)
 		goto done;
@@ -667,7 +627,7 @@ s3_request(const struct s3_config *cfg, const struct aws_creds *cr,
 done:
 	if (curl != NULL)
 		curl_easy_cleanup(curl);
-	hdr_free(list);
+	curlhdr_free(list);
 	free(auth);
 	free(url);
 	s3_target_free(&t);

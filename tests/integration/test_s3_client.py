@@ -50,6 +50,7 @@ CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-g",
 SAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
        "-fno-omit-frame-pointer"]
 SOURCES = ["tests/peers/s3_check.c", "src/s3.c", "src/creds.c",
+           "src/curlhdr.c",
            "src/sigv4.c", "src/sbuf.c"]
 LIBS = ["-lcurl", "-lcrypto", "-ljansson", "-pthread"]
 

@@ -19,7 +19,7 @@
  *
  * Build:
  *   cc -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc \
- *     -o build/s3_check tests/peers/s3_check.c src/s3.c src/creds.c \
+ *     -o build/s3_check tests/peers/s3_check.c src/s3.c src/creds.c src/curlhdr.c \
  *     src/sigv4.c src/sbuf.c -lcurl -lcrypto -ljansson -pthread
  */
 

@@ -15,7 +15,7 @@
  * Build (as the Makefile does once src/s3.c and src/creds.c are in
  * PURE_SRCS and -lcurl in UNIT_LIBS):
  *   cc -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
- *     -o build/unit/test_s3 tests/unit/test_s3.c src/s3.c src/creds.c \
+ *     -o build/unit/test_s3 tests/unit/test_s3.c src/s3.c src/creds.c src/curlhdr.c \
  *     src/sigv4.c src/sbuf.c -lcmocka -lcurl -lcrypto -ljansson -pthread
  */
 
