@@ -12,7 +12,8 @@
 
 	/* POSTs a form's fields, expecting JSON back. */
 	function postForm(form) {
-		return fetch(form.action, {
+		/* getAttribute: a field named "action" shadows form.action. */
+		return fetch(form.getAttribute("action"), {
 			method: "POST",
 			credentials: "same-origin",
 			headers: {
@@ -34,20 +35,22 @@
 		});
 	}
 
+	/* The message goes right after the form (a like form sits in a
+	 * row of buttons; the message gets a line of its own). */
 	function showError(form, text) {
-		var p = form.querySelector(".js-error");
-		if (!p) {
+		var p = form.nextElementSibling;
+		if (!p || !p.classList.contains("js-error")) {
 			p = document.createElement("p");
 			p.className = "error js-error";
 			p.setAttribute("role", "alert");
-			form.appendChild(p);
+			form.insertAdjacentElement("afterend", p);
 		}
 		p.textContent = text;
 	}
 
 	function clearError(form) {
-		var p = form.querySelector(".js-error");
-		if (p)
+		var p = form.nextElementSibling;
+		if (p && p.classList.contains("js-error"))
 			p.remove();
 	}
 
@@ -68,6 +71,11 @@
 				    function (el) {
 					if (el.dataset.post === form.dataset.post)
 						el.textContent = data.like_count;
+				});
+				document.querySelectorAll(".like-word").forEach(
+				    function (el) {
+					el.textContent = data.like_count === 1 ?
+					    "like" : "likes";
 				});
 				clearError(form);
 			}).catch(function (e) {
@@ -93,6 +101,11 @@
 				document.querySelectorAll(".comment-count")
 				    .forEach(function (el) {
 					el.textContent = data.comment_count;
+				});
+				document.querySelectorAll(".comment-word")
+				    .forEach(function (el) {
+					el.textContent = data.comment_count === 1 ?
+					    "comment" : "comments";
 				});
 				text.value = "";
 				clearError(commentForm);

@@ -18,6 +18,7 @@ page_begin(struct sbuf *b, struct auth *a, const char *title)
 	html_text(b, title);
 	sbuf_adds(b, " - kblog</title>"
 	    "<link rel=\"stylesheet\" href=\"/static/style.css\">"
+	    "<link rel=\"icon\" href=\"data:,\">"
 	    "<link rel=\"alternate\" type=\"application/atom+xml\" "
 	    "title=\"kblog\" href=\"/feed.atom\">"
 	    "<meta name=\"csrf-token\" content=\"");

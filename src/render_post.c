@@ -160,9 +160,11 @@ render_post(struct sbuf *b, struct auth *a, struct dbq *q, struct dbq *cq,
 		    liked ? "true" : "false", liked ? "Liked" : "Like");
 	}
 	sbuf_addf(b, "<span class=\"counts\"><span class=\"like-count\" "
-	    "data-post=\"%s\">%s</span> likes · <span "
-	    "class=\"comment-count\">%s</span> comments</span>", id, likes,
-	    comments);
+	    "data-post=\"%s\">%s</span> <span class=\"like-word\">%s</span>"
+	    " · <span class=\"comment-count\">%s</span> <span "
+	    "class=\"comment-word\">%s</span></span>", id, likes,
+	    strcmp(likes, "1") ? "likes" : "like", comments,
+	    strcmp(comments, "1") ? "comments" : "comment");
 	if (a->user_id != 0 && a->user_id == author) {
 		sbuf_addf(b, "<a class=\"button secondary\" "
 		    "href=\"/posts/%s/edit\">Edit</a>"
@@ -251,7 +253,8 @@ render_editor(struct sbuf *b, struct auth *a, const char *id,
 	    "</progress><p class=\"upload-status\" role=\"status\"></p></div>");
 	form_field(b, "Tags (comma separated, at most 10)", "tags", "text",
 	    tags, e_tags, "maxlength=\"400\"");
-	sbuf_addf(b, "<div class=\"field\"><label><input type=\"checkbox\" "
+	sbuf_addf(b, "<div class=\"field\"><label class=\"check\"><input "
+	    "type=\"checkbox\" "
 	    "name=\"published\" value=\"1\"%s> Published (unchecked: a draft "
 	    "only you can see)</label></div>", published ? " checked" : "");
 	sbuf_adds(b, "<button type=\"submit\">Save</button></form>");
