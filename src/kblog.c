@@ -48,7 +48,8 @@ char		*kb_csp;	/* Content-Security-Policy, built at start */
  *    kernel for interfaces and sends A+AAAA queries together), pipe2 and
  *    eventfd2 (its wakeup pipe), ioctl (FIONREAD on sockets, allowed
  *    before Kore's blanket EACCES), faccessat/faccessat2 (CA bundle);
- *  - unlink, rename, mkdir: the local store's temp file and directories.
+ *  - unlink, rename, mkdir: the local store's temp file and directories;
+ *  - gettid: the sanitizer runtime (asan flavour) names every new thread.
  */
 KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(newfstatat),
@@ -71,6 +72,7 @@ KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(rename),
 	KORE_SYSCALL_ALLOW(mkdir),
 	KORE_SYSCALL_ALLOW(fsync),
+	KORE_SYSCALL_ALLOW(gettid),
 );
 
 void		kore_parent_configure(int, char **);
