@@ -40,8 +40,9 @@ int
 db_run(struct http_request *req, struct dbq *q, int flags, const char *query,
     int nparams, ...)
 {
-	va_list		ap;
-	int		i;
+	va_list		 ap;
+	const char	*v;
+	int		 i;
 
 	switch (q->state) {
 	case DB_OK:
@@ -70,10 +71,15 @@ db_run(struct http_request *req, struct dbq *q, int flags, const char *query,
 	q->flags = flags;
 	q->nparams = nparams;
 	q->sqlstate[0] = '\0';
+	/*
+	 * Copies: the query may be sent on a later run of the handler (queued
+	 * for a connection, retried), when the caller's locals are gone.
+	 */
 	va_start(ap, nparams);
 	for (i = 0; i < nparams; i++) {
-		q->values[i] = va_arg(ap, const char *);
-		q->lengths[i] = q->values[i] ? (int)strlen(q->values[i]) : 0;
+		v = va_arg(ap, const char *);
+		q->values[i] = v ? (q->copies[i] = kore_strdup(v)) : NULL;
+		q->lengths[i] = v ? (int)strlen(v) : 0;
 	}
 	va_end(ap);
 
@@ -275,6 +281,8 @@ db_rebind(struct http_request *req, struct dbq *q)
 void
 db_cleanup(struct dbq *q)
 {
+	int	i;
+
 	if (q->bound) {
 		kore_pgsql_cleanup(&q->sql);
 		q->bound = 0;
@@ -282,6 +290,10 @@ db_cleanup(struct dbq *q)
 	if (q->res != NULL) {
 		PQclear(q->res);
 		q->res = NULL;
+	}
+	for (i = 0; i < DB_MAXPARAMS; i++) {
+		kore_free(q->copies[i]);
+		q->copies[i] = NULL;
 	}
 }
 

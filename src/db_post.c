@@ -103,7 +103,7 @@ const char sql_post_delete[] =
 
 /* Post to edit: only its author gets it. */
 const char sql_post_edit[] =
-    "SELECT author_id, title, body_md, array_to_string(tags, ', '), "
+    "SELECT author_id, title, body_md, array_to_string(tags, ','), "
     "published FROM posts WHERE id = $1::bigint";
 
 /*

@@ -18,20 +18,31 @@
 
 #define LOGIN_FAILED	"Wrong username or password."
 
+/*
+ * Login throttling, race-free: every attempt first records itself as a
+ * failure (committed), then counts the failures in the window, its own
+ * included.  Parallel attempts each see at least the ones recorded before
+ * them, so at most five get past the count.  The attempt's row is deleted
+ * when it is refused here (429: waiting does not extend the lock-out) and
+ * with all failures of the user when the password matches.
+ */
+const char	sql_login_attempt[] =
+    "INSERT INTO login_failures (username_lower, addr) "
+    "VALUES (lower($1), $2::inet) RETURNING id";
+
 const char	sql_login_lookup[] =
     "WITH w AS (SELECT now() - interval '15 minutes' AS since), "
     "fu AS (SELECT at FROM login_failures, w WHERE username_lower = "
-    "lower($1) AND at > w.since ORDER BY at DESC OFFSET 4 LIMIT 1), "
+    "lower($1) AND at > w.since ORDER BY at DESC OFFSET 5 LIMIT 1), "
     "fa AS (SELECT at FROM login_failures, w WHERE addr = $2::inet "
-    "AND at > w.since ORDER BY at DESC OFFSET 4 LIMIT 1) "
-    "SELECT coalesce((SELECT ceil(extract(epoch FROM max(at) + "
+    "AND at > w.since ORDER BY at DESC OFFSET 5 LIMIT 1) "
+    "SELECT (SELECT ceil(extract(epoch FROM max(at) + "
     "interval '15 minutes' - now()))::int FROM (SELECT at FROM fu "
-    "UNION ALL SELECT at FROM fa) x), 0), u.id, u.password_hash "
+    "UNION ALL SELECT at FROM fa) x), u.id, u.password_hash "
     "FROM (SELECT 1) one LEFT JOIN users u ON lower(u.username) = lower($1)";
 
-const char	sql_login_failed[] =
-    "INSERT INTO login_failures (username_lower, addr) "
-    "VALUES (lower($1), $2::inet)";
+const char	sql_login_refused[] =
+    "DELETE FROM login_failures WHERE id = $1::bigint";
 
 static const char	sql_login_ok[] =
     "WITH f AS (DELETE FROM login_failures WHERE username_lower = "
@@ -61,8 +72,11 @@ static const char	sql_profile_set[] =
 static const char	sql_password_get[] =
     "SELECT password_hash FROM users WHERE id = $1";
 
+/* A new password ends every other session and every API token. */
 static const char	sql_password_set[] =
-    "WITH u AS (UPDATE users SET password_hash = $1 WHERE id = $2) "
+    "WITH u AS (UPDATE users SET password_hash = $1 WHERE id = $2), "
+    "t AS (UPDATE api_tokens SET revoked_at = now() WHERE user_id = $2 "
+    "AND revoked_at IS NULL) "
     "DELETE FROM sessions WHERE user_id = $2 AND token_hash <> $3";
 
 static void	register_page(struct sbuf *, struct ctx *, const char *,
@@ -75,6 +89,18 @@ static int	settings_page(struct http_request *, struct ctx *, int,
 		    const char *, const char *, const char *, const char *,
 		    const char *);
 static void	session_token(struct ctx *);
+
+/* Seconds to wait (the lookup's first column), 0 when not throttled. */
+int
+login_wait(struct dbq *q)
+{
+	int	v;
+
+	if (db_isnull(q, 0, 0))
+		return (0);
+	v = atoi(db_value(q, 0, 0));
+	return (v < 1 ? 1 : v);
+}
 
 /*
  * Runs the session lookup.  Returns 1 when done; otherwise *ret is what
@@ -261,7 +287,7 @@ h_login(struct http_request *req)
 	struct ctx	*c;
 	const char	*user, *pw, *next, *hash;
 	char		 days[16], retry[16];
-	int		 ret, r, wait;
+	int		 ret, r;
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST)
 		return (resp_method_not_allowed(req, "GET, POST"));
@@ -298,45 +324,49 @@ h_login(struct http_request *req)
 	}
 
 	if (c->step == 1) {
+		r = db_run(req, &c->q[3], 0, sql_login_attempt, 2, user,
+		    c->buf);
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (r == DB_FAIL)
+			return (db_error(req, &c->q[3]));
+		c->step = 2;
+	}
+
+	if (c->step == 2) {
 		r = db_run(req, &c->q[0], DB_READ, sql_login_lookup, 2,
 		    user, c->buf);
 		if (r == DB_PENDING)
 			return (KORE_RESULT_RETRY);
 		if (r == DB_FAIL)
 			return (db_error(req, &c->q[0]));
-		wait = atoi(db_value(&c->q[0], 0, 0));
-		if (wait > 0) {
-			(void)snprintf(retry, sizeof(retry), "%d", wait);
-			http_response_header(req, "retry-after", retry);
-			return (login_form(req, c, 429, "Too many failed "
-			    "attempts. Please wait a few minutes and try "
-			    "again.", next));
-		}
-		c->step = 2;
+		c->status = login_wait(&c->q[0]);
+		c->step = c->status > 0 ? 10 : 3;
 	}
 
-	if (c->step == 2) {
+	if (c->step == 10) {
+		r = db_run(req, &c->q[1], 0, sql_login_refused, 1,
+		    db_value(&c->q[3], 0, 0));
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		(void)snprintf(retry, sizeof(retry), "%d", c->status);
+		http_response_header(req, "retry-after", retry);
+		return (login_form(req, c, 429, "Too many failed "
+		    "attempts. Please wait a few minutes and try "
+		    "again.", next));
+	}
+
+	if (c->step == 3) {
 		hash = db_isnull(&c->q[0], 0, 1) ? sec_dummy_hash() :
 		    db_value(&c->q[0], 0, 2);
 		if (pw_run(req, &c->pw, PW_VERIFY, hash, pw, NULL) ==
 		    DB_PENDING)
 			return (KORE_RESULT_RETRY);
-		if (!c->pw.res.ok || db_isnull(&c->q[0], 0, 1)) {
-			c->step = 3;
-		} else {
-			session_token(c);
-			c->step = 4;
-		}
-	}
-
-	if (c->step == 3) {
-		r = db_run(req, &c->q[1], 0, sql_login_failed, 2, user,
-		    c->buf);
-		if (r == DB_PENDING)
-			return (KORE_RESULT_RETRY);
-		if (r == DB_FAIL)
-			return (db_error(req, &c->q[1]));
-		return (login_form(req, c, 401, LOGIN_FAILED, next));
+		if (!c->pw.res.ok || db_isnull(&c->q[0], 0, 1))
+			/* The attempt's row stays: it is the failure. */
+			return (login_form(req, c, 401, LOGIN_FAILED, next));
+		session_token(c);
+		c->step = 4;
 	}
 
 	/* step 4: the password matched. */

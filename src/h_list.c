@@ -200,13 +200,13 @@ h_tag(struct http_request *req)
 	if (c->step == 0) {
 		if (!list_cursor(req, c, CURSOR_TIME))
 			return (KORE_RESULT_OK);
-		(void)kore_strlcpy(c->num[2], tag, sizeof(c->num[2]));
+		(void)kore_strlcpy(c->buf2, tag, sizeof(c->buf2));
 		c->step = 1;
 	}
 	if (!auth_or_retry(req, c, &ret))
 		return (ret);
 	r = db_run(req, &c->q[1], DB_READ, sql_tag, 3, c->num[0], c->num[1],
-	    c->num[2]);
+	    c->buf2);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)

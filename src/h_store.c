@@ -4,7 +4,8 @@
  *   PUT /_store/<key>?X-Amz-...   accepts the presigned upload: the very
  *       same SigV4 check S3 makes (signature, expiry, signed host,
  *       content-type and content-length), then writes the file to
- *       UPLOAD_DIR atomically (temp file + rename: never a partial file).
+ *       UPLOAD_DIR atomically (temp file + link: never a partial file,
+ *       never an overwrite).
  *   GET /_store/<key>             serves it with its type, an ETag and
  *       long caching (keys are random and never reused).
  *
@@ -163,12 +164,21 @@ store_put(struct http_request *req, const char *key)
 		return (store_error(req, 500, "internal_error",
 		    "The file could not be stored."));
 	}
-	if (rename(tmp, path) == -1) {
-		kore_log(LOG_ERR, "store: rename %s: %s", key, strerror(errno));
+	/*
+	 * Never overwrite: a presigned URL stays valid for minutes, and a
+	 * second PUT after complete checked the file must not replace it.
+	 */
+	if (link(tmp, path) == -1) {
+		werr = errno;
 		(void)unlink(tmp);
+		if (werr == EEXIST)
+			return (store_error(req, 409, "already_uploaded",
+			    "This upload URL was used already."));
+		kore_log(LOG_ERR, "store: link %s: %s", key, strerror(werr));
 		return (store_error(req, 500, "internal_error",
 		    "The file could not be stored."));
 	}
+	(void)unlink(tmp);
 	http_response_header(req, "etag", "\"stored\"");
 	resp_send(req, 200, NULL, NULL, 0);
 	return (KORE_RESULT_OK);

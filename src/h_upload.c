@@ -380,7 +380,7 @@ op_upload_complete(struct http_request *req, struct ctx *c, int64_t id)
 static int
 op_images(struct http_request *req, struct ctx *c)
 {
-	json_t	*items;
+	json_t	*items, *o;
 	char	*s;
 	int	 ret, r, i;
 
@@ -395,7 +395,9 @@ op_images(struct http_request *req, struct ctx *c)
 	items = json_array();
 	for (i = 0; i < db_ntuples(&c->q[0]); i++)
 		json_array_append_new(items, image_json(&c->q[0], i, 1));
-	s = json_dumps(json_pack("{s:o}", "items", items), JSON_COMPACT);
+	o = json_pack("{s:o}", "items", items);	/* takes items */
+	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
 	resp_json(req, 200, s ? s : "{\"items\":[]}");
 	free(s);
 	return (KORE_RESULT_OK);

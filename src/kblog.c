@@ -48,8 +48,11 @@ char		*kb_csp;	/* Content-Security-Policy, built at start */
  *    kernel for interfaces and sends A+AAAA queries together), pipe2 and
  *    eventfd2 (its wakeup pipe), ioctl (FIONREAD on sockets, allowed
  *    before Kore's blanket EACCES), faccessat/faccessat2 (CA bundle);
- *  - unlink, rename, mkdir: the local store's temp file and directories;
- *  - gettid: the sanitizer runtime (asan flavour) names every new thread.
+ *  - unlink, link(at), mkdir: the local store's temp file, its
+ *    no-overwrite publication, and directories;
+ *  - gettid: the sanitizer runtime (asan flavour) names every new thread;
+ *  - mremap: glibc grows large (mmapped) blocks with it: big pages,
+ *    feeds and API lists.
  */
 KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(newfstatat),
@@ -69,10 +72,12 @@ KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(ioctl),
 	KORE_SYSCALL_ALLOW(faccessat),
 	KORE_SYSCALL_ALLOW(faccessat2),
-	KORE_SYSCALL_ALLOW(rename),
+	KORE_SYSCALL_ALLOW(link),
+	KORE_SYSCALL_ALLOW(linkat),
 	KORE_SYSCALL_ALLOW(mkdir),
 	KORE_SYSCALL_ALLOW(fsync),
 	KORE_SYSCALL_ALLOW(gettid),
+	KORE_SYSCALL_ALLOW(mremap),
 );
 
 void		kore_parent_configure(int, char **);
@@ -101,11 +106,11 @@ storage_configure(void)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		die("cannot initialise libcurl");
 
-	http_body_max = (size_t)kb_cfg.upload_max + 65536;
-	if (http_body_max < 2 * 1024 * 1024)
-		http_body_max = 2 * 1024 * 1024;
-
 	if (!kb_cfg.storage_s3) {
+		/* The local store takes the uploads themselves. */
+		http_body_max = (size_t)kb_cfg.upload_max + 65536;
+		if (http_body_max < 2 * 1024 * 1024)
+			http_body_max = 2 * 1024 * 1024;
 		if (mkdir(kb_cfg.upload_dir, 0750) == -1 && errno != EEXIST)
 			die("UPLOAD_DIR: cannot create %s: %s",
 			    kb_cfg.upload_dir, strerror(errno));
@@ -243,7 +248,10 @@ drain_check(void *arg, u_int64_t now)
 	if (drain_deadline == 0) {
 		drain_deadline = now + DRAIN_MS;
 		http_keepalive_time = 0;
-		kore_platform_disable_accept();
+		/* Only the lock holder listens; the others have nothing to
+		 * disable (and Kore's call would fail fatally for them). */
+		if (worker != NULL && worker->has_lock)
+			kore_platform_disable_accept();
 		kore_log(LOG_NOTICE, "stopping: %u request(s) in flight",
 		    http_request_count);
 	}

@@ -57,6 +57,7 @@ struct dbq {
 	const char		*query;
 	int			 nparams;
 	const char		*values[DB_MAXPARAMS];
+	char			*copies[DB_MAXPARAMS];	/* kore_strdup'd */
 	int			 lengths[DB_MAXPARAMS];
 	PGresult		*res;		/* rows of the (last) result */
 	char			 sqlstate[6];	/* on DB_FAIL, "" if none */
@@ -299,7 +300,9 @@ int		 api_dberr(struct http_request *, struct dbq *);
 const char	*api_str(json_t *, const char *, int *);
 
 /* h_account.c */
-extern const char	sql_login_lookup[], sql_login_failed[];
+extern const char	sql_login_attempt[], sql_login_lookup[];
+extern const char	sql_login_refused[];
+int	login_wait(struct dbq *);
 int	h_register(struct http_request *);
 int	h_login(struct http_request *);
 int	h_logout(struct http_request *);

@@ -436,6 +436,11 @@ sweep_run(struct kore_task *t)
 	}
 	PQclear(r);
 	PQclear(PQexec(conn, "COMMIT"));
+	/* Housekeeping that has no better home: old login failures and
+	 * expired sessions. */
+	PQclear(PQexec(conn, "DELETE FROM login_failures WHERE "
+	    "at < now() - interval '15 minutes'"));
+	PQclear(PQexec(conn, "DELETE FROM sessions WHERE expires_at < now()"));
 	PQfinish(conn);
 	if (swept > 0)
 		kore_log(LOG_NOTICE, "storage: swept %d abandoned uploads",

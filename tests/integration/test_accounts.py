@@ -143,6 +143,7 @@ def test_throttling_by_address(base, pg):
     name, _ = Browser(base).register()
     r = b.login(name)
     assert r.status_code == 429
+    # The refused attempt left no row: waiting does not extend the wait.
     assert pg.query("SELECT count(*) FROM login_failures WHERE addr = %s",
                     (b.addr,)) == [(5,)]
     # Another address is not affected.
@@ -297,3 +298,35 @@ def test_slow_hash_does_not_stall_health(base):
           f"during logins {statistics.median(busy)*1000:.2f} ms, "
           f"max {max(busy)*1000:.2f} ms")
     assert statistics.median(busy) < 0.05
+
+
+def test_parallel_guesses_cannot_beat_the_throttle(base, pg):
+    """Forty wrong guesses at once: at most five reach the password check
+    (each attempt is recorded before it is counted)."""
+    name, _ = Browser(base).register()
+    from test_api import Api
+
+    def guess(i):
+        return Api(base).call("POST", "/tokens", {
+            "username": name, "password": f"wrong guess {i}"}).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(40) as ex:
+        codes = list(ex.map(guess, range(40)))
+    assert codes.count(401) <= 5, codes
+    assert codes.count(401) + codes.count(429) == 40
+    assert pg.query("SELECT count(*) FROM login_failures WHERE "
+                    "username_lower = lower(%s)", (name,))[0][0] <= 5
+
+
+def test_password_change_revokes_api_tokens(base):
+    from test_api import Api
+    b = Browser(base)
+    name, _ = b.register()
+    r = Api(base).call("POST", "/tokens", {"username": name,
+                                           "password": "correct horse 1"})
+    token = r.json()["token"]
+    assert Api(base, token).call("GET", "/me").status_code == 200
+    assert b.post("/settings/password", {
+        "current_password": "correct horse 1",
+        "new_password": "another password 3"}).status_code == 303
+    assert Api(base, token).call("GET", "/me").status_code == 401

@@ -6,6 +6,7 @@ import subprocess
 import threading
 import time
 
+import pytest
 import requests
 
 from harness import BUILD, REPO, Kblog
@@ -218,15 +219,17 @@ def test_postgres_restart_is_invisible_to_writes(pg, kblog_factory):
         assert r.status_code == 201, r.text
 
 
-def test_sigterm_lets_requests_in_flight_finish(pg, workdir):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_lets_requests_in_flight_finish(pg, workdir, workers):
     """A request waiting on PostgreSQL when kblog is told to stop still
-    gets its answer; then kblog exits 0."""
+    gets its answer; then kblog exits 0 (with one worker, and with two,
+    where only one holds the accept lock)."""
     import contextlib
     import signal
     import threading
     from harness import Kblog
-    url = pg.create_database("kblog_drain")
-    k = Kblog(url, workdir, extra_env={"WORKERS": "1", "DB_POOL": "1"})
+    url = pg.create_database("kblog_drain" + workers)
+    k = Kblog(url, workdir, extra_env={"WORKERS": workers, "DB_POOL": "1"})
     assert requests.get(k.url + "/ready").status_code == 200
     db = url.rsplit("/", 1)[1]
     backends = [pid for (pid,) in pg.query(
@@ -258,4 +261,5 @@ def test_sigterm_lets_requests_in_flight_finish(pg, workdir):
     assert "e" not in result, result.get("e")
     assert result["r"].status_code == 200
     assert "stopping: 1 request(s) in flight" in k.output()
+    assert "disable_accept" not in k.output()
     k.stop()
