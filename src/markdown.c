@@ -90,7 +90,7 @@ markdown_check(const char *src, size_t len)
 	size_t			 i, pipes, links, images, work;
 	uint32_t		 last4;
 	unsigned char		 c, prev;
-	int			 blank;
+	int			 blank, lead, depth;
 
 	if (src == NULL)
 		return (0);
@@ -98,6 +98,8 @@ markdown_check(const char *src, size_t len)
 	last4 = 0;
 	prev = '\n';
 	blank = 1;
+	lead = 1;
+	depth = 0;
 	for (i = 0; i < len; i++) {
 		/* See the bytes as md_clean() hands them to cmark-gfm. */
 		c = u[i];
@@ -110,6 +112,22 @@ markdown_check(const char *src, size_t len)
 			continue;
 		}
 
+		/*
+		 * Container nesting at the start of a line (block quotes,
+		 * bullet lists): deep nesting makes cmark-gfm's block parser
+		 * quadratic.  Nobody nests 32 deep on purpose.
+		 */
+		if (lead && c != '\n' && c != '\r') {
+			if (c == '>' || ((c == '-' || c == '*' || c == '+') &&
+			    i + 1 < len && (u[i + 1] == ' ' ||
+			    u[i + 1] == '\t'))) {
+				if (++depth > MARKDOWN_MAX_NESTING)
+					return (-1);
+			} else if (c != ' ' && c != '\t') {
+				lead = 0;
+			}
+		}
+
 		switch (c) {
 		case '\n':
 		case '\r':
@@ -117,6 +135,8 @@ markdown_check(const char *src, size_t len)
 				images = work = 0;
 			blank = 1;
 			pipes = links = 0;
+			lead = 1;
+			depth = 0;
 			break;
 		case ' ':
 		case '\t':

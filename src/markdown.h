@@ -62,6 +62,7 @@ struct md_html {
 };
 
 /* Limits of markdown_check(). */
+#define MARKDOWN_MAX_NESTING	32	/* > and list markers at a line start */
 #define MARKDOWN_MAX_PIPES	256	/* '|' on one line */
 #define MARKDOWN_MAX_AUTOLINKS	32	/* "www.", '@', '&' in one word */
 #define MARKDOWN_MAX_BRACKET_WORK 2000000 /* see markdown_check() */
