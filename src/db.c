@@ -160,9 +160,13 @@ db_step(struct http_request *req, struct dbq *q)
 		switch (q->sql.state) {
 		case KORE_PGSQL_STATE_WAIT:
 		case KORE_PGSQL_STATE_INIT:
-			/* Another query of this request woke it: sleep
-			 * again rather than spin until ours answers. */
-			http_request_sleep(req);
+			/*
+			 * Another query of this request woke it; ours is still
+			 * out.  Kore re-runs the handler until it answers (a
+			 * short spin): putting the request back to sleep here
+			 * raced with Kore's own wake-ups when connections died
+			 * ("sleeping request on list").
+			 */
 			return (DB_PENDING);
 		case KORE_PGSQL_STATE_RESULT:
 		case KORE_PGSQL_STATE_DONE:

@@ -27,6 +27,29 @@ static int	store_get(struct http_request *, const char *);
 static int	store_error(struct http_request *, int, const char *,
 		    const char *);
 static int	mkdirs(const char *);
+static int	write_all(int, const char *, size_t);
+
+/* write(2) until done: a short write is followed by the real error. */
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t	w;
+
+	while (len > 0) {
+		if ((w = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		if (w == 0) {
+			errno = EIO;
+			return (-1);
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return (0);
+}
 
 static int
 store_error(struct http_request *req, int status, const char *code,
@@ -144,8 +167,8 @@ store_put(struct http_request *req, const char *key)
 	for (;;) {
 		if ((n = http_body_read(req, chunk, sizeof(chunk))) <= 0)
 			break;
-		if (write(fd, chunk, (size_t)n) != n) {
-			werr = errno ? errno : EIO;
+		if (write_all(fd, chunk, (size_t)n) == -1) {
+			werr = errno;
 			break;
 		}
 		total += (size_t)n;
