@@ -196,7 +196,7 @@ def test_bodies_are_markdown_rendered_with_their_excerpts(pg, seeded):
 
 def test_search_finds_vocabulary_words(pg, seeded):
     _, db, _ = seeded
-    for word in ("database", "postgres", "compiler"):
+    for word in ("query", "postgres", "cache"):
         (n,) = one(pg, db, "SELECT count(*) FROM posts WHERE search @@ "
                    "websearch_to_tsquery('english', %s)", (word,))
         assert 0 < n <= 100, word
