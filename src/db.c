@@ -154,7 +154,8 @@ db_start(struct http_request *req, struct dbq *q)
 static int
 db_step(struct http_request *req, struct dbq *q)
 {
-	const char	*st;
+	const char	*st, *sev;
+	int		 fatal_err;
 
 	for (;;) {
 		switch (q->sql.state) {
@@ -197,7 +198,22 @@ db_step(struct http_request *req, struct dbq *q)
 			(void)kore_strlcpy(q->sqlstate, st ? st : "",
 			    sizeof(q->sqlstate));
 
-			if (q->sql.conn != NULL &&
+			sev = NULL;
+			if (q->sql.result != NULL)
+				sev = PQresultErrorField(q->sql.result,
+				    PG_DIAG_SEVERITY_NONLOCALIZED);
+			/*
+			 * FATAL (57P01 admin shutdown, 57P02, 57P03...): the
+			 * server is closing this connection even when libpq
+			 * has not seen the close yet.  Never give it back to
+			 * the pool (its socket is about to be closed under
+			 * Kore's epoll): treat it as lost.
+			 */
+			fatal_err = (sev != NULL && (!strcmp(sev, "FATAL") ||
+			    !strcmp(sev, "PANIC"))) ||
+			    !strncmp(q->sqlstate, "57P", 3) ||
+			    !strncmp(q->sqlstate, "08", 2);
+			if (q->sql.conn != NULL && !fatal_err &&
 			    PQstatus(q->sql.conn->db) == CONNECTION_OK) {
 				/* An SQL error: log it, keep the conn. */
 				if (q->sqlstate[0] != '2' ||
@@ -220,9 +236,9 @@ db_step(struct http_request *req, struct dbq *q)
 				q->state = DBQ_IDLE;
 				return (db_start(req, q));
 			}
-			if (q->sqlstate[0] == '\0')
-				(void)kore_strlcpy(q->sqlstate, "08006",
-				    sizeof(q->sqlstate));
+			/* Connection class: db_unavailable(), a 503. */
+			(void)kore_strlcpy(q->sqlstate, "08006",
+			    sizeof(q->sqlstate));
 			return (db_fail(q));
 		default:
 			fatal("db_step: pgsql state %d", q->sql.state);

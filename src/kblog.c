@@ -289,6 +289,13 @@ kore_worker_configure(void)
 void
 kore_worker_teardown(void)
 {
+	/*
+	 * Kore unloads kblog.so next: a SIGTERM arriving after that (systemd
+	 * signals every process of the unit) must not call drain_sigh().
+	 */
+	(void)signal(SIGTERM, SIG_IGN);
+	(void)signal(SIGQUIT, SIG_IGN);
+	(void)signal(SIGINT, SIG_IGN);
 #if defined(KBLOG_SANITIZE)
 	(void)fflush(stdout);
 	_exit(0);

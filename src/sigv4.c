@@ -1505,7 +1505,7 @@ verify_headers(const struct sigv4_verify *v, const char *list,
 			if (v->host == NULL || *v->host == '\0')
 				return (SIGV4_ERR_MISSING_HEADER);
 			if (strnlen(v->host, SIGV4_MAX_VALUE + 1) >
-			    SIGV4_MAX_VALUE)
+			    SIGV4_MAX_VALUE || n == SIGV4_MAX_HEADERS)
 				return (SIGV4_ERR_TOO_LARGE);
 			memcpy(hdrs[n].name, cur, len + 1);
 			hdrs[n].value = v->host;

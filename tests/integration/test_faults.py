@@ -141,13 +141,6 @@ class Load:
         assert not any(t.is_alive() for t in self.threads), "load hung"
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Known bug, not yet found: when PostgreSQL restarts under load a worker "
-    "sometimes stops with Kore's fatal 'http_process: sleeping request on "
-    "list' (a request marked sleeping is still on the active list); Kore "
-    "restarts the worker and the few requests it held get their connection "
-    "closed.  Everything after the restart succeeds.  The test stays so "
-    "the fix is seen."))
 def test_postgres_restarted_mid_load(pg, kblog_factory):
     """4 threads of page/API reads and writes for ~6 s; PostgreSQL is
     restarted (fast shutdown, start) once in the middle.  kblog is not
