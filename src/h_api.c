@@ -21,7 +21,6 @@
 #include "valid.h"
 
 #define API_BODY_MAX	(1024 * 1024)
-#define EXCERPT_BYTES	240
 
 enum api_op {
 	OP_USERS, OP_USER, OP_TOKENS, OP_TOKEN, OP_ME, OP_POSTS, OP_POST,
@@ -860,7 +859,7 @@ post_fields(struct http_request *req, struct ctx *c, int create, int *ret)
 		}
 		c->text[0] = md.data;	/* malloc'd: freed with the ctx */
 		if ((c->text[1] = markdown_excerpt(body, strlen(body),
-		    EXCERPT_BYTES)) == NULL) {
+		    MARKDOWN_EXCERPT_BYTES)) == NULL) {
 			*ret = api_dberr(req, &c->q[0]);
 			return (0);
 		}

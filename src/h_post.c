@@ -24,7 +24,6 @@
 #include "markdown.h"
 #include "valid.h"
 
-#define EXCERPT_BYTES	240
 
 enum post_action {
 	ACT_SHOW, ACT_NEW, ACT_EDIT, ACT_DELETE, ACT_COMMENT, ACT_LIKE
@@ -304,7 +303,7 @@ post_write(struct http_request *req, struct ctx *c, int64_t id)
 		c->strs[0] = kore_strdup(md.data);
 		md_html_free(&md);
 		if ((excerpt = markdown_excerpt(in.body, strlen(in.body),
-		    EXCERPT_BYTES)) == NULL)
+		    MARKDOWN_EXCERPT_BYTES)) == NULL)
 			return (resp_error_page(req, 500));
 		c->strs[1] = kore_strdup(excerpt);
 		free(excerpt);

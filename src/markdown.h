@@ -62,6 +62,8 @@ struct md_html {
 };
 
 /* Limits of markdown_check(). */
+/* Excerpts of posts (home page, lists): bytes of plain text. */
+#define MARKDOWN_EXCERPT_BYTES	240
 #define MARKDOWN_MAX_NESTING	32	/* > and list markers at a line start */
 #define MARKDOWN_MAX_PIPES	256	/* '|' on one line */
 #define MARKDOWN_MAX_AUTOLINKS	32	/* "www.", '@', '&' in one word */
