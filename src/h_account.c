@@ -103,6 +103,62 @@ login_wait(struct dbq *q)
 }
 
 /*
+ * The throttled password check of the login form and of POST
+ * /api/v1/tokens.  Uses c->q[3] (the attempt), c->q[0] (throttle and
+ * user: column 1 is the user id), c->q[1] (a refusal), c->pw, c->lstep
+ * and c->buf (the client address).  DB_PENDING; DB_FAIL with *failed
+ * set; or DB_OK and *outcome: LOGIN_OK, LOGIN_BAD, or LOGIN_THROTTLED
+ * with c->status the seconds to wait.
+ */
+int
+login_check(struct http_request *req, struct ctx *c, const char *user,
+    const char *pw, int *outcome, struct dbq **failed)
+{
+	const char	*hash;
+	int		 r;
+
+	if (c->lstep == 0) {
+		auth_client_addr(req, c->buf, sizeof(c->buf));
+		c->lstep = 1;
+	}
+	if (c->lstep == 1) {
+		r = db_run(req, &c->q[3], 0, sql_login_attempt, 2, user,
+		    c->buf);
+		if (r != DB_OK) {
+			*failed = &c->q[3];
+			return (r);
+		}
+		c->lstep = 2;
+	}
+	if (c->lstep == 2) {
+		r = db_run(req, &c->q[0], DB_READ, sql_login_lookup, 2, user,
+		    c->buf);
+		if (r != DB_OK) {
+			*failed = &c->q[0];
+			return (r);
+		}
+		c->status = login_wait(&c->q[0]);
+		c->lstep = c->status > 0 ? 10 : 3;
+	}
+	if (c->lstep == 10) {
+		/* Refused before its hash: the attempt's row goes. */
+		if (db_run(req, &c->q[1], 0, sql_login_refused, 1,
+		    db_value(&c->q[3], 0, 0)) == DB_PENDING)
+			return (DB_PENDING);
+		*outcome = LOGIN_THROTTLED;
+		return (DB_OK);
+	}
+	hash = db_isnull(&c->q[0], 0, 1) ? sec_dummy_hash() :
+	    db_value(&c->q[0], 0, 2);
+	if (pw_run(req, &c->pw, PW_VERIFY, hash, pw, NULL) == DB_PENDING)
+		return (DB_PENDING);
+	/* A failure keeps the attempt's row: it is the failure. */
+	*outcome = (!c->pw.res.ok || db_isnull(&c->q[0], 0, 1)) ?
+	    LOGIN_BAD : LOGIN_OK;
+	return (DB_OK);
+}
+
+/*
  * Runs the session lookup.  Returns 1 when done; otherwise *ret is what
  * the handler must return (retry, or an error page was sent).
  */
@@ -285,9 +341,10 @@ int
 h_login(struct http_request *req)
 {
 	struct ctx	*c;
-	const char	*user, *pw, *next, *hash;
+	struct dbq	*failed;
+	const char	*user, *pw, *next;
 	char		 days[16], retry[16];
-	int		 ret, r;
+	int		 ret, r, outcome;
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST)
 		return (resp_method_not_allowed(req, "GET, POST"));
@@ -319,51 +376,19 @@ h_login(struct http_request *req)
 		return (login_form(req, c, 401, LOGIN_FAILED, next));
 
 	if (c->step == 0) {
-		auth_client_addr(req, c->buf, sizeof(c->buf));
-		c->step = 1;
-	}
-
-	if (c->step == 1) {
-		r = db_run(req, &c->q[3], 0, sql_login_attempt, 2, user,
-		    c->buf);
+		r = login_check(req, c, user, pw, &outcome, &failed);
 		if (r == DB_PENDING)
 			return (KORE_RESULT_RETRY);
 		if (r == DB_FAIL)
-			return (db_error(req, &c->q[3]));
-		c->step = 2;
-	}
-
-	if (c->step == 2) {
-		r = db_run(req, &c->q[0], DB_READ, sql_login_lookup, 2,
-		    user, c->buf);
-		if (r == DB_PENDING)
-			return (KORE_RESULT_RETRY);
-		if (r == DB_FAIL)
-			return (db_error(req, &c->q[0]));
-		c->status = login_wait(&c->q[0]);
-		c->step = c->status > 0 ? 10 : 3;
-	}
-
-	if (c->step == 10) {
-		r = db_run(req, &c->q[1], 0, sql_login_refused, 1,
-		    db_value(&c->q[3], 0, 0));
-		if (r == DB_PENDING)
-			return (KORE_RESULT_RETRY);
-		(void)snprintf(retry, sizeof(retry), "%d", c->status);
-		http_response_header(req, "retry-after", retry);
-		return (login_form(req, c, 429, "Too many failed "
-		    "attempts. Please wait a few minutes and try "
-		    "again.", next));
-	}
-
-	if (c->step == 3) {
-		hash = db_isnull(&c->q[0], 0, 1) ? sec_dummy_hash() :
-		    db_value(&c->q[0], 0, 2);
-		if (pw_run(req, &c->pw, PW_VERIFY, hash, pw, NULL) ==
-		    DB_PENDING)
-			return (KORE_RESULT_RETRY);
-		if (!c->pw.res.ok || db_isnull(&c->q[0], 0, 1))
-			/* The attempt's row stays: it is the failure. */
+			return (db_error(req, failed));
+		if (outcome == LOGIN_THROTTLED) {
+			(void)snprintf(retry, sizeof(retry), "%d", c->status);
+			http_response_header(req, "retry-after", retry);
+			return (login_form(req, c, 429, "Too many failed "
+			    "attempts. Please wait a few minutes and try "
+			    "again.", next));
+		}
+		if (outcome == LOGIN_BAD)
 			return (login_form(req, c, 401, LOGIN_FAILED, next));
 		session_token(c);
 		c->step = 4;

@@ -499,11 +499,12 @@ op_token_create(struct http_request *req, struct ctx *c)
 {
 	static const char	*fields[] = { "username", "password", "name",
 				    NULL };
-	const char		*user, *pw, *name, *hash;
+	struct dbq		*failed;
+	const char		*user, *pw, *name;
 	char			 retry[16], tok[SEC_TOKEN_LEN + 1];
 	json_t			*obj;
 	char			*s;
-	int			 ret, r, t1, t2, t3;
+	int			 ret, r, t1, t2, t3, outcome;
 
 	if (!api_guard(req, c, 0, &ret) || !api_body(req, c, fields, &ret))
 		return (ret);
@@ -524,47 +525,21 @@ op_token_create(struct http_request *req, struct ctx *c)
 		return (api_error(req, 401, "invalid_credentials",
 		    "Wrong username or password.", NULL));
 
+	/* Throttled exactly like the login form (login_check). */
 	if (c->step == 0) {
-		auth_client_addr(req, c->buf, sizeof(c->buf));
-		c->step = 1;
-	}
-	/* Throttled exactly like the login form (see h_account.c). */
-	if (c->step == 1) {
-		r = db_run(req, &c->q[3], 0, sql_login_attempt, 2, user,
-		    c->buf);
+		r = login_check(req, c, user, pw, &outcome, &failed);
 		if (r == DB_PENDING)
 			return (KORE_RESULT_RETRY);
 		if (r == DB_FAIL)
-			return (api_dberr(req, &c->q[3]));
-		c->step = 2;
-	}
-	if (c->step == 2) {
-		r = db_run(req, &c->q[0], DB_READ, sql_login_lookup, 2, user,
-		    c->buf);
-		if (r == DB_PENDING)
-			return (KORE_RESULT_RETRY);
-		if (r == DB_FAIL)
-			return (api_dberr(req, &c->q[0]));
-		c->status = login_wait(&c->q[0]);
-		c->step = c->status > 0 ? 10 : 3;
-	}
-	if (c->step == 10) {
-		r = db_run(req, &c->q[1], 0, sql_login_refused, 1,
-		    db_value(&c->q[3], 0, 0));
-		if (r == DB_PENDING)
-			return (KORE_RESULT_RETRY);
-		(void)snprintf(retry, sizeof(retry), "%d", c->status);
-		http_response_header(req, "retry-after", retry);
-		return (api_error(req, 429, "too_many_requests",
-		    "Too many failed attempts; try again later.", NULL));
-	}
-	if (c->step == 3) {
-		hash = db_isnull(&c->q[0], 0, 1) ? sec_dummy_hash() :
-		    db_value(&c->q[0], 0, 2);
-		if (pw_run(req, &c->pw, PW_VERIFY, hash, pw, NULL) ==
-		    DB_PENDING)
-			return (KORE_RESULT_RETRY);
-		if (!c->pw.res.ok || db_isnull(&c->q[0], 0, 1))
+			return (api_dberr(req, failed));
+		if (outcome == LOGIN_THROTTLED) {
+			(void)snprintf(retry, sizeof(retry), "%d", c->status);
+			http_response_header(req, "retry-after", retry);
+			return (api_error(req, 429, "too_many_requests",
+			    "Too many failed attempts; try again later.",
+			    NULL));
+		}
+		if (outcome == LOGIN_BAD)
 			return (api_error(req, 401, "invalid_credentials",
 			    "Wrong username or password.", NULL));
 		if (sec_random_token(c->newtok) == -1)

@@ -181,6 +181,7 @@ struct ctx {
 	struct form	 form;
 	int		 form_state;	/* 0 not read, 1 ok, -1 bad */
 	int		 step;
+	int		 lstep;		/* login_check()'s own steps */
 	struct dbq	 q[CTX_QUERIES];
 	struct pw_state	 pw;
 	struct st_state	 st;
@@ -303,6 +304,12 @@ const char	*api_str(json_t *, const char *, int *);
 extern const char	sql_login_attempt[], sql_login_lookup[];
 extern const char	sql_login_refused[];
 int	login_wait(struct dbq *);
+
+#define LOGIN_OK		1
+#define LOGIN_BAD		2
+#define LOGIN_THROTTLED		3
+int	login_check(struct http_request *, struct ctx *, const char *,
+	    const char *, int *, struct dbq **);
 int	h_register(struct http_request *);
 int	h_login(struct http_request *);
 int	h_logout(struct http_request *);
