@@ -140,3 +140,32 @@ ctx_query(struct http_request *req, struct ctx *c)
 	c->form_state = 1;
 	return (1);
 }
+
+/*
+ * For writes by a logged-in user: a session (else the login page at
+ * login, or 401 for scripts), and on POST a parsed form with a valid CSRF
+ * token (403).  0 when *ret must be returned: an answer was sent.
+ */
+int
+ctx_write_guard(struct http_request *req, struct ctx *c, const char *login,
+    int *ret)
+{
+	if (c->auth.user_id == 0) {
+		if (resp_wants_json(req))
+			*ret = resp_error_page(req, 401);
+		else
+			*ret = resp_redirect(req, login);
+		return (0);
+	}
+	if (req->method != HTTP_METHOD_POST)
+		return (1);
+	if (!ctx_form(req, c)) {
+		*ret = KORE_RESULT_OK;
+		return (0);
+	}
+	if (!auth_csrf_ok(req, &c->auth, &c->form)) {
+		*ret = resp_error_page(req, 403);
+		return (0);
+	}
+	return (1);
+}

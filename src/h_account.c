@@ -571,12 +571,8 @@ h_settings_password(struct http_request *req)
 	c = ctx_get(req);
 	if (!auth_or_retry(req, c, &ret))
 		return (ret);
-	if (c->auth.user_id == 0)
-		return (resp_redirect(req, "/login?next=/settings"));
-	if (!ctx_form(req, c))
-		return (KORE_RESULT_OK);
-	if (!auth_csrf_ok(req, &c->auth, &c->form))
-		return (resp_error_page(req, 403));
+	if (!ctx_write_guard(req, c, "/login?next=/settings", &ret))
+		return (ret);
 	(void)snprintf(id, sizeof(id), "%lld", (long long)c->auth.user_id);
 
 	cur = form_get(&c->form, "current_password");

@@ -47,7 +47,6 @@ static int	editor_page(struct http_request *, struct ctx *, int,
 		    const char *, struct post_input *);
 static int	json_or_redirect(struct http_request *, json_t *,
 		    const char *);
-static int	write_guard(struct http_request *, struct ctx *, int *);
 
 /*
  * "/<digits>[/rest]" after a prefix: the id (1..2^53) and what follows.
@@ -125,34 +124,6 @@ h_posts(struct http_request *req)
 	default:
 		return (post_like(req, c, id));
 	}
-}
-
-/*
- * For writes: a logged-in user (else to the login page, or 401 for
- * scripts), a parsed form, a valid CSRF token.  0 when *ret must be
- * returned.
- */
-static int
-write_guard(struct http_request *req, struct ctx *c, int *ret)
-{
-	if (c->auth.user_id == 0) {
-		if (resp_wants_json(req))
-			*ret = resp_error_page(req, 401);
-		else
-			*ret = resp_redirect(req, "/login");
-		return (0);
-	}
-	if (req->method != HTTP_METHOD_POST)
-		return (1);
-	if (!ctx_form(req, c)) {
-		*ret = KORE_RESULT_OK;
-		return (0);
-	}
-	if (!auth_csrf_ok(req, &c->auth, &c->form)) {
-		*ret = resp_error_page(req, 403);
-		return (0);
-	}
-	return (1);
 }
 
 static int
@@ -258,7 +229,7 @@ post_write(struct http_request *req, struct ctx *c, int64_t id)
 	char			*excerpt, me[32], pid[32], loc[64];
 	int			 ret, r;
 
-	if (!write_guard(req, c, &ret))
+	if (!ctx_write_guard(req, c, "/login", &ret))
 		return (ret);
 	(void)snprintf(me, sizeof(me), "%lld", (long long)c->auth.user_id);
 	(void)snprintf(pid, sizeof(pid), "%lld", (long long)id);
@@ -344,7 +315,7 @@ post_delete(struct http_request *req, struct ctx *c, int64_t id)
 	char	me[32], pid[32];
 	int	ret, r;
 
-	if (!write_guard(req, c, &ret))
+	if (!ctx_write_guard(req, c, "/login", &ret))
 		return (ret);
 	(void)snprintf(me, sizeof(me), "%lld", (long long)c->auth.user_id);
 	(void)snprintf(pid, sizeof(pid), "%lld", (long long)id);
@@ -387,7 +358,7 @@ post_comment(struct http_request *req, struct ctx *c, int64_t id)
 	char		 me[32], pid[32], loc[64];
 	int		 ret, r;
 
-	if (!write_guard(req, c, &ret))
+	if (!ctx_write_guard(req, c, "/login", &ret))
 		return (ret);
 	(void)snprintf(me, sizeof(me), "%lld", (long long)c->auth.user_id);
 	(void)snprintf(pid, sizeof(pid), "%lld", (long long)id);
@@ -468,7 +439,7 @@ post_like(struct http_request *req, struct ctx *c, int64_t id)
 	char		 me[32], pid[32], loc[64];
 	int		 ret, r, like;
 
-	if (!write_guard(req, c, &ret))
+	if (!ctx_write_guard(req, c, "/login", &ret))
 		return (ret);
 	action = form_get(&c->form, "action");
 	if (action == NULL || !strcmp(action, "like"))
@@ -510,7 +481,7 @@ h_comment_delete(struct http_request *req)
 	c = ctx_get(req);
 	if (!auth_or_retry(req, c, &ret))
 		return (ret);
-	if (!write_guard(req, c, &ret))
+	if (!ctx_write_guard(req, c, "/login", &ret))
 		return (ret);
 	(void)snprintf(me, sizeof(me), "%lld", (long long)c->auth.user_id);
 	(void)snprintf(cid, sizeof(cid), "%lld", (long long)id);

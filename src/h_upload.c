@@ -493,12 +493,8 @@ h_images(struct http_request *req)
 			return (resp_error_page(req, 404));
 		if (req->method != HTTP_METHOD_POST)
 			return (resp_method_not_allowed(req, "POST"));
-		if (c->auth.user_id == 0)
-			return (resp_redirect(req, "/login?next=/images"));
-		if (!ctx_form(req, c))
-			return (KORE_RESULT_OK);
-		if (!auth_csrf_ok(req, &c->auth, &c->form))
-			return (resp_error_page(req, 403));
+		if (!ctx_write_guard(req, c, "/login?next=/images", &ret))
+			return (ret);
 		return (image_delete(req, c, id, 0));
 	}
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
@@ -578,12 +574,8 @@ h_avatar(struct http_request *req)
 	c = ctx_get(req);
 	if (!auth_or_retry(req, c, &ret))
 		return (ret);
-	if (c->auth.user_id == 0)
-		return (resp_redirect(req, "/login?next=/settings"));
-	if (!ctx_form(req, c))
-		return (KORE_RESULT_OK);
-	if (!auth_csrf_ok(req, &c->auth, &c->form))
-		return (resp_error_page(req, 403));
+	if (!ctx_write_guard(req, c, "/login?next=/settings", &ret))
+		return (ret);
 	v = form_get(&c->form, "image_id");
 	if (v == NULL || config_parse_int(v, 1, INT64_MAX / 2, &n) == -1)
 		return (resp_error_page(req, 400));

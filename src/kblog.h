@@ -200,6 +200,8 @@ char		*ctx_keep(struct ctx *, char *);
 void		 ctx_num(struct ctx *, int, int64_t);
 int		 ctx_form(struct http_request *, struct ctx *);
 int		 ctx_query(struct http_request *, struct ctx *);
+int		 ctx_write_guard(struct http_request *, struct ctx *,
+		    const char *, int *);
 
 /* resp.c: every response goes out through here. */
 void	resp_headers(struct http_request *);
