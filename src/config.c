@@ -219,7 +219,8 @@ storage_load(struct config *cfg, config_getenv_fn get, char *err,
 	cfg->s3_region = strdup(v);
 	v = get("S3_ENDPOINT");
 	if (v != NULL && *v != '\0') {
-		if (!valid_base_url(v))
+		/* An origin: scheme, host, port; no path. */
+		if (!valid_public_url(v))
 			return (fail(err, errlen, "S3_ENDPOINT must be an "
 			    "http(s) origin such as https://s3.example.com"));
 		cfg->s3_endpoint = strdup(v);
@@ -252,7 +253,9 @@ storage_load(struct config *cfg, config_getenv_fn get, char *err,
 	    bucket_url);
 	if (cfg->s3_public_url == NULL)
 		return (fail(err, errlen, "out of memory"));
-	if (cfg->s3_public_url[strlen(cfg->s3_public_url) - 1] == '/')
+	/* Keys are appended after one '/': drop every trailing one. */
+	while (strlen(cfg->s3_public_url) > 0 &&
+	    cfg->s3_public_url[strlen(cfg->s3_public_url) - 1] == '/')
 		cfg->s3_public_url[strlen(cfg->s3_public_url) - 1] = '\0';
 
 	/* The CSP allows reads from the public URL and PUTs to the bucket. */
