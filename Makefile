@@ -7,6 +7,7 @@ CC	?= cc
 
 # Pure code: no Kore headers, unit-tested and fuzzed on its own.
 PURE_SRCS = src/config.c src/sbuf.c src/html.c src/form.c src/secure.c \
+	    src/httphead.c \
 	    src/valid.c src/markdown.c src/cursor.c src/s3.c src/creds.c \
 	    src/curlhdr.c
 UNIT_LIBS = -lcmocka -lpq -lcrypto -ljansson -lsodium -lcmark-gfm \
