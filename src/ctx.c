@@ -8,7 +8,7 @@
 
 #include "kblog.h"
 
-#define FORM_BODY_MAX	(256 * 1024)
+#define FORM_BODY_MAX	KB_FORM_BODY_MAX
 
 static void	ctx_free(struct http_request *);
 

@@ -20,7 +20,7 @@
 #include "markdown.h"
 #include "valid.h"
 
-#define API_BODY_MAX	(1024 * 1024)
+#define API_BODY_MAX	KB_API_BODY_MAX
 
 enum api_op {
 	OP_USERS, OP_USER, OP_TOKENS, OP_TOKEN, OP_ME, OP_POSTS, OP_POST,

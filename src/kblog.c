@@ -52,7 +52,10 @@ char		*kb_csp;	/* Content-Security-Policy, built at start */
  *    no-overwrite publication, and directories;
  *  - gettid: the sanitizer runtime (asan flavour) names every new thread;
  *  - mremap: glibc grows large (mmapped) blocks with it: big pages,
- *    feeds and API lists.
+ *    feeds and API lists;
+ *  - shutdown: framing.c closes the write side of a connection whose
+ *    request it refused, then reads what the client still sends, so the
+ *    client reads the answer instead of a reset.
  */
 KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(newfstatat),
@@ -78,6 +81,7 @@ KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(fsync),
 	KORE_SYSCALL_ALLOW(gettid),
 	KORE_SYSCALL_ALLOW(mremap),
+	KORE_SYSCALL_ALLOW(shutdown),
 );
 
 void		kore_parent_configure(int, char **);
@@ -195,7 +199,9 @@ kore_parent_configure(int argc, char **argv)
 		die("server kblog must have 'tls no' (TLS ends at the proxy)");
 	storage_configure();
 
-	if (!kore_server_bind(srv, kb_cfg.bind, kb_cfg.port, NULL))
+	/* framing_connect (framing.c) sets up every connection. */
+	if (!kore_server_bind(srv, kb_cfg.bind, kb_cfg.port,
+	    "framing_connect"))
 		die("cannot listen on %s port %s (BIND, PORT): in use?",
 		    kb_cfg.bind, kb_cfg.port);
 

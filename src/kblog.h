@@ -26,6 +26,18 @@
 extern struct config	kb_cfg;
 extern char		*kb_csp;
 
+/*
+ * Request bodies: the largest a form post (a 100,000-byte post body is up
+ * to 300,000 bytes once percent-encoded) and a JSON API call take.  The
+ * local store's uploads take UPLOAD_MAX_BYTES.
+ */
+#define KB_FORM_BODY_MAX	(384 * 1024)
+#define KB_API_BODY_MAX		(1024 * 1024)
+
+/* framing.c: the connection's first say (see the file's comment). */
+size_t	framing_body_limit(int method, const char *target, size_t len);
+void	framing_response(struct http_request *);
+
 /* migrate.c: runs in the parent before workers start (blocking libpq). */
 int	migrate_run(const char *conninfo, const char *dir, int wait_seconds,
 	    char *err, size_t errlen);
@@ -205,6 +217,7 @@ int		 ctx_write_guard(struct http_request *, struct ctx *,
 
 /* resp.c: every response goes out through here. */
 void	resp_headers(struct http_request *);
+void	resp_raw_error(struct sbuf *, int status, int json);
 void	resp_send(struct http_request *, int status, const char *ctype,
 	    const void *body, size_t len);
 void	resp_json(struct http_request *, int status, const char *json);
@@ -321,6 +334,10 @@ int	h_user(struct http_request *);
 int	h_home(struct http_request *);
 int	auth_or_retry(struct http_request *, struct ctx *, int *);
 int	db_error(struct http_request *, struct dbq *);
+
+/* h_static.c */
+const char	*static_path(const char *);
+int		 h_static(struct http_request *);
 
 /* h_health.c */
 int	h_health(struct http_request *);

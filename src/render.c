@@ -17,20 +17,21 @@ page_begin(struct sbuf *b, struct auth *a, const char *title)
 	    "initial-scale=1\"><title>");
 	html_text(b, title);
 	sbuf_adds(b, " - kblog</title>"
-	    "<link rel=\"stylesheet\" href=\"/static/style.css\">"
-	    "<link rel=\"icon\" href=\"data:,\">"
+	    "<link rel=\"stylesheet\" href=\"");
+	sbuf_adds(b, static_path("style.css"));
+	sbuf_adds(b, "\"><link rel=\"icon\" href=\"data:,\">"
 	    "<link rel=\"alternate\" type=\"application/atom+xml\" "
 	    "title=\"kblog\" href=\"/feed.atom\">"
 	    "<meta name=\"csrf-token\" content=\"");
 	html_text(b, auth_csrf_token(a));
-	sbuf_adds(b, "\"><script src=\"/static/app.js\" defer></script>"
+	sbuf_addf(b, "\"><script src=\"%s\" defer></script>"
 	    "</head><body><header class=\"site\"><nav>"
 	    "<a class=\"brand\" href=\"/\">kblog</a>"
 	    "<form class=\"search\" action=\"/search\" method=\"get\" "
 	    "role=\"search\"><label class=\"visually-hidden\" "
 	    "for=\"q\">Search</label><input id=\"q\" name=\"q\" "
 	    "type=\"search\" placeholder=\"Search\" maxlength=\"200\">"
-	    "</form><span class=\"spacer\"></span>");
+	    "</form><span class=\"spacer\"></span>", static_path("app.js"));
 	if (a->user_id != 0) {
 		sbuf_adds(b, "<a href=\"/posts/new\">Write</a>"
 		    "<a href=\"/users/");
