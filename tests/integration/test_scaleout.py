@@ -31,12 +31,10 @@ CI=true.
 
 import collections
 import concurrent.futures
-import grp
 import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import struct
 import subprocess
@@ -52,29 +50,9 @@ import pytest
 import requests
 
 from client import Browser
-from harness import Kblog, Proc, Swift, free_port
+from harness import REPO, Kblog, Swift, free_port
+from nginx_proxy import Nginx, nginx_bin  # noqa: F401 (a fixture)
 from test_api import new_user
-
-
-def _find_nginx():
-    for cand in (shutil.which("nginx"), "/usr/sbin/nginx"):
-        if cand and os.access(cand, os.X_OK):
-            return cand
-    return None
-
-
-NGINX = _find_nginx()
-
-
-@pytest.fixture(scope="module")
-def nginx_bin():
-    if NGINX is None:
-        msg = ("nginx is not installed: apt-get install nginx-light "
-               "(the scale-out tests run kblog behind a real nginx)")
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
-    return NGINX
 
 
 def png(width=2, height=1):
@@ -91,9 +69,9 @@ def png(width=2, height=1):
 
 # ---------------------------------------------------------------- nginx
 
-# The generated configuration.  It follows deploy/nginx.conf (same proxy
-# headers, retries, timeouts, keep-alive to the instances), with test-only
-# differences: loopback, a temp prefix for pid/logs/temp files, fixed
+# The generated configuration.  It follows deploy/nginx.conf and includes
+# deploy/nginx-kblog.conf itself (framing checks, body limits, proxy
+# headers, retries, timeouts, locations), with test-only differences: loopback, a temp prefix for pid/logs/temp files, fixed
 # upstream addresses instead of Docker DNS, one worker (round robin then
 # alternates strictly) and the X-Upstream header.
 NGINX_CONF = """\
@@ -121,7 +99,6 @@ http {{
 	access_log	{dir}/access.log upstreams;
 
 	keepalive_timeout	65s;		# clients <-> nginx
-	client_max_body_size	12m;		# UPLOAD_MAX_BYTES (10 MiB) + slack
 
 	upstream kblog {{
 		zone	kblog 64k;
@@ -141,31 +118,8 @@ http {{
 		# Which instance answered (both when nginx retried).
 		add_header	X-Upstream $upstream_addr always;
 
-		proxy_http_version	1.1;
-		proxy_set_header	Connection "";
-		# $http_host, not $host: $host drops the port, and kblog
-		# signs local-store upload URLs for the Host it is sent, so
-		# with $host they would point at port 80 (see deploy/nginx.conf).
-		proxy_set_header	Host $http_host;
-		proxy_set_header	X-Forwarded-For $remote_addr;
-		proxy_set_header	X-Forwarded-Proto $scheme;
-		proxy_set_header	X-Forwarded-Host $http_host;
-		proxy_connect_timeout	2s;
-		proxy_send_timeout	30s;
-		proxy_read_timeout	30s;
-
-		# Down, stopping or without its database: try the other one.
-		# Without non_idempotent, nginx resends a POST (or PATCH) only
-		# when it never reached an instance (connect refused/timed out);
-		# once sent, a POST fails with 502 rather than run twice.  GET,
-		# HEAD, PUT, DELETE, OPTIONS are idempotent and retried anyway.
-		proxy_next_upstream		error timeout http_502 http_503;
-		proxy_next_upstream_tries	2;
-		proxy_next_upstream_timeout	10s;
-
-		location / {{
-			proxy_pass	http://kblog;
-		}}
+		# kblog's own rules, as deployed (deploy/nginx-kblog.conf).
+		include		{repo}/deploy/nginx-kblog.conf;
 
 		# A like is a set, not a counter: the primary key (post_id,
 		# user_id) makes a second "like" (or "unlike") change nothing,
@@ -181,69 +135,6 @@ http {{
 	}}
 }}
 """
-
-
-class Nginx:
-    """Debian's nginx in the foreground, everything under one temp dir."""
-
-    def __init__(self, parent_dir, port, upstream_ports):
-        self.dir = Path(tempfile.mkdtemp(prefix="nginx-", dir=parent_dir))
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        user = ""
-        tmp = self.dir / "tmp"
-        tmp.mkdir()
-        if os.geteuid() == 0:
-            # The master stays root; workers must not.  They read and
-            # write only the temp folders (buffered request bodies).
-            group = "nogroup"
-            try:
-                grp.getgrnam(group)
-            except KeyError:
-                group = "nobody"
-            user = f"user nobody {group};"
-            os.chmod(self.dir, 0o755)
-            nobody = (65534, grp.getgrnam(group).gr_gid)
-            for sub in ("", "body", "proxy", "fastcgi", "uwsgi", "scgi"):
-                d = tmp / sub
-                d.mkdir(exist_ok=True)
-                os.chown(d, *nobody)
-        self.conf = self.dir / "nginx.conf"
-        self.conf.write_text(NGINX_CONF.format(
-            user=user, dir=self.dir, port=port, port_a=upstream_ports[0],
-            port_b=upstream_ports[1]))
-        self.error_log = self.dir / "error.log"
-        self.access_log = self.dir / "access.log"
-        argv = [NGINX, "-p", f"{self.dir}/", "-c", str(self.conf),
-                "-e", str(self.error_log)]
-        check = subprocess.run(argv + ["-t", "-q"], capture_output=True,
-                               text=True)
-        assert check.returncode == 0, (
-            f"nginx -t refused the generated configuration:\n"
-            f"{check.stderr}\n{self.conf.read_text()}")
-        self.proc = Proc(argv + ["-g", "daemon off;"], cwd=self.dir,
-                         env=dict(os.environ),
-                         log_path=self.dir / "stdout.log")
-        deadline = time.time() + 15
-        while True:
-            try:
-                if requests.get(self.url + "/health", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if not self.proc.alive() or time.time() > deadline:
-                raise RuntimeError("nginx did not start:\n" +
-                                   self.errors())
-            time.sleep(0.05)
-
-    def errors(self):
-        try:
-            return self.error_log.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def stop(self):
-        self.proc.stop()
 
 
 # -------------------------------------------------------------- cluster
@@ -285,7 +176,8 @@ class Cluster:
                 **self.env, "PGAPPNAME": "kblog-b"})
             self.a.wait_up()
             self.b.wait_up()
-            self.nginx = Nginx(self.dir, port, [self.a.port, self.b.port])
+            self.nginx = Nginx(self.dir, port, NGINX_CONF,
+                               port_a=self.a.port, port_b=self.b.port)
         except BaseException:
             self.close(check=False)
             raise
@@ -373,11 +265,14 @@ def _directive(text, name):
 
 def test_deploy_nginx_conf_keeps_what_is_tested_here():
     """deploy/nginx.conf (the compose file's) keeps the settings this
-    module proves: keep-alive to kblog below kblog's own timeout, the Host
-    with its port, retries without non_idempotent.  Needs no nginx."""
-    repo = Path(__file__).resolve().parents[2]
-    deploy = (repo / "deploy" / "nginx.conf").read_text()
-    routes = (repo / "conf" / "routes.conf").read_text()
+    module proves: keep-alive to kblog below kblog's own timeout, and it
+    includes deploy/nginx-kblog.conf, which the generated configuration
+    here includes too (the Host with its port, retries without
+    non_idempotent, the body limits).  Needs no nginx."""
+    deploy = (REPO / "deploy" / "nginx.conf").read_text()
+    rules = (REPO / "deploy" / "nginx-kblog.conf").read_text()
+    compose = (REPO / "deploy" / "docker-compose.yml").read_text()
+    routes = (REPO / "conf" / "routes.conf").read_text()
     kore_idle = min(int(v) for n in ("http_keepalive_time",
                                      "http_header_timeout")
                     for v in re.findall(r"^" + n + r"\s+(\d+)", routes,
@@ -386,19 +281,21 @@ def test_deploy_nginx_conf_keeps_what_is_tested_here():
     upstream = upstream[:upstream.index("}")]
     (ka,) = _directive(upstream, "keepalive_timeout")
     assert int(ka.rstrip("s")) < kore_idle, (ka, kore_idle)
-    assert _directive(deploy, "proxy_set_header").count("Host $http_host") \
+    assert _directive(deploy, "include").count("/etc/nginx/kblog.conf") == 1
+    assert "./nginx-kblog.conf:/etc/nginx/kblog.conf:ro" in compose
+    assert "{repo}/deploy/nginx-kblog.conf" in NGINX_CONF
+    assert _directive(rules, "proxy_set_header").count("Host $http_host") \
         == 1
-    for text in (deploy, NGINX_CONF):
-        retries = _directive(text, "proxy_next_upstream")
-        assert "error timeout http_502 http_503" in retries
+    retries = _directive(rules, "proxy_next_upstream")
+    assert retries == ["error timeout http_502 http_503"]
     assert not any("non_idempotent" in r for r in
-                   _directive(deploy, "proxy_next_upstream"))
-    assert _directive(deploy, "client_max_body_size") == \
-        _directive(NGINX_CONF, "client_max_body_size") == ["12m"]
+                   _directive(deploy + rules, "proxy_next_upstream"))
+    assert _directive(rules, "client_max_body_size") == \
+        ["384k", "1m", "10m"]
+    assert not _directive(deploy, "client_max_body_size")
     (ours,) = _directive(NGINX_CONF[NGINX_CONF.index("upstream kblog"):],
                          "keepalive_timeout")
     assert ours == ka
-
 
 
 def test_migrations_ran_once_with_both_starting_together(cluster):
