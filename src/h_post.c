@@ -241,7 +241,7 @@ post_write(struct http_request *req, struct ctx *c, int64_t id)
 			in.published = 1;
 			return (editor_page(req, c, 200, NULL, &in));
 		}
-		r = db_run(req, &c->q[0], DB_READ, sql_post_edit, 1, pid);
+		r = db_run(req, &c->q[0], DB_READ, sql_post_edit, 2, pid, me);
 		if (r == DB_PENDING)
 			return (KORE_RESULT_RETRY);
 		if (r == DB_FAIL)
