@@ -59,24 +59,7 @@ static int
 api_error(struct http_request *req, int status, const char *code,
     const char *message, json_t *fields)
 {
-	json_t	*obj;
-	char	*s;
-
-	obj = json_pack("{s:{s:s, s:s}}", "error", "code", code,
-	    "message", message);
-	if (obj != NULL && fields != NULL)
-		json_object_set_new(json_object_get(obj, "error"), "fields",
-		    fields);
-	else if (fields != NULL)
-		json_decref(fields);
-	s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-	json_decref(obj);
-	if (status == 401)
-		http_response_header(req, "www-authenticate", "Bearer");
-	resp_json(req, status, s ? s : "{\"error\":{\"code\":"
-	    "\"internal_error\",\"message\":\"out of memory\"}}");
-	free(s);
-	return (KORE_RESULT_OK);
+	return (resp_json_error_fields(req, status, code, message, fields));
 }
 
 static int

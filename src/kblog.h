@@ -208,8 +208,12 @@ void	resp_headers(struct http_request *);
 void	resp_send(struct http_request *, int status, const char *ctype,
 	    const void *body, size_t len);
 void	resp_json(struct http_request *, int status, const char *json);
+void	resp_json_send(struct http_request *, int status, const char *json,
+	    size_t len);
 void	resp_json_error(struct http_request *, int status, const char *code,
 	    const char *message);
+int	resp_json_error_fields(struct http_request *, int status,
+	    const char *code, const char *message, json_t *fields);
 int	resp_error_page(struct http_request *, int status);
 int	resp_method_not_allowed(struct http_request *, const char *allow);
 int	resp_wants_json(struct http_request *);

@@ -3,10 +3,17 @@
  *
  * Every response carries the security headers (resp_headers).  Error
  * pages and JSON errors have fixed text chosen by status: nothing from
- * the request (path, query, body) is ever echoed into them.
+ * the request (path, query, body) is ever echoed into them.  Every JSON
+ * body leaves through resp_json_send(), and every JSON error is built by
+ * resp_json_error_fields(), the one envelope
+ * {"error":{"code","message","fields"?}}.
  */
 
 #include "kblog.h"
+
+#define JSON_CTYPE	"application/json; charset=utf-8"
+#define JSON_OOM	"{\"error\":{\"code\":\"internal_error\"," \
+			"\"message\":\"Out of memory.\"}}"
 
 struct status_text {
 	int		 status;
@@ -78,28 +85,58 @@ resp_send(struct http_request *req, int status, const char *ctype,
 	http_response(req, status, body, len);
 }
 
+/* Sends a serialized JSON document.  No cache policy: resp_json() adds
+ * no-store, other callers their own. */
+void
+resp_json_send(struct http_request *req, int status, const char *json,
+    size_t len)
+{
+	resp_send(req, status, JSON_CTYPE, json, len);
+}
+
 void
 resp_json(struct http_request *req, int status, const char *json)
 {
 	http_response_header(req, "cache-control", "no-store");
-	resp_send(req, status, "application/json; charset=utf-8",
-	    json, strlen(json));
+	resp_json_send(req, status, json, strlen(json));
 }
 
-/* code and message are constants from this module, never user input. */
+/*
+ * The error envelope, for the API, the local store and the page scripts
+ * alike: {"error":{"code":"...","message":"...","fields":{...}}}.  code
+ * and message are constants from this module, never request text; fields
+ * (an object naming the offending fields, or NULL) is consumed.  401s
+ * name the Bearer scheme.  Always KORE_RESULT_OK.
+ */
+int
+resp_json_error_fields(struct http_request *req, int status,
+    const char *code, const char *message, json_t *fields)
+{
+	json_t	*obj;
+	char	*s;
+
+	s = NULL;
+	obj = json_pack("{s:{s:s, s:s}}", "error", "code", code,
+	    "message", message);
+	if (obj != NULL && fields != NULL && json_object_size(fields) > 0)
+		(void)json_object_set(json_object_get(obj, "error"), "fields",
+		    fields);
+	if (obj != NULL)
+		s = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	json_decref(fields);
+	if (status == 401)
+		http_response_header(req, "www-authenticate", "Bearer");
+	resp_json(req, status, s != NULL ? s : JSON_OOM);
+	free(s);
+	return (KORE_RESULT_OK);
+}
+
 void
 resp_json_error(struct http_request *req, int status, const char *code,
     const char *message)
 {
-	struct sbuf	b;
-
-	sbuf_init(&b, 128);
-	sbuf_addf(&b, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
-	    code, message);
-	if (status == 401)
-		http_response_header(req, "www-authenticate", "Bearer");
-	resp_json(req, status, sbuf_cstr(&b));
-	sbuf_free(&b);
+	(void)resp_json_error_fields(req, status, code, message, NULL);
 }
 
 int
@@ -107,8 +144,8 @@ resp_wants_json(struct http_request *req)
 {
 	const char	*accept;
 
-	if (!strncmp(req->path, "/api/", 5) || !strcmp(req->path, "/ready") ||
-	    !strcmp(req->path, "/health"))
+	if (!strncmp(req->path, "/api/", 5) || !strcmp(req->path, "/api") ||
+	    !strcmp(req->path, "/ready") || !strcmp(req->path, "/health"))
 		return (1);
 	if (http_request_header(req, "accept", &accept) &&
 	    strstr(accept, "application/json") != NULL &&

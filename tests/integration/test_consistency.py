@@ -203,3 +203,137 @@ def test_someone_elses_published_post_stays_403_on_writes(base, pg):
     assert bob_api.call("PUT", f"/posts/{pid}/like").status_code == 200
     assert pg.query("SELECT published, like_count FROM posts WHERE id = %s",
                     (pid,)) == [(True, 1)]
+
+
+# -- 2. Every /api/ error is the envelope ---------------------------------
+
+def test_every_api_error_is_the_envelope(base):
+    name, api, tok = new_user(base)
+    _, other, _ = new_user(base)
+    pid = api.call("POST", "/posts", {"title": "t",
+                                      "body_markdown": "x"}).json()["id"]
+    anon = Api(base)
+    b = Browser(base)
+    b.register()
+    cookie = {"Cookie": "kb_session=" + b.session_cookie()}
+    big = b'{"title":"' + b"x" * (1 << 20) + b'"}'
+    top = root(base)
+    cases = [
+        # Unknown endpoints, under /api/ and at its edges.
+        (top, "GET", "/api", None, None, 404),
+        (top, "GET", "/api?x=1", None, None, 404),
+        (top, "POST", "/api", None, "{}", 404),
+        (top, "GET", "/api/", None, None, 404),
+        (top, "GET", "/api/v1", None, None, 404),
+        (top, "GET", "/api/v2/posts", None, None, 404),
+        (anon, "GET", "/", None, None, 404),
+        (anon, "GET", "/nothing/here", None, None, 404),
+        (anon, "GET", "/posts/abc", None, None, 404),
+        (anon, "GET", "/posts/0", None, None, 404),
+        (anon, "GET", "/posts/1/nothing", None, None, 404),
+        (anon, "GET", "/users/not!a!name", None, None, 404),
+        (anon, "GET", "/images/x", None, None, 404),
+        (api, "GET", f"/posts/{MISSING}", None, None, 404),
+        (api, "DELETE", f"/images/{MISSING}", None, None, 404),
+        (api, "POST", f"/uploads/{MISSING}/complete", None, None, 404),
+        # Wrong methods.
+        (api, "DELETE", "/me", None, None, 405),
+        (api, "PUT", "/posts", None, None, 405),
+        (api, "OPTIONS", "/posts", None, None, 405),
+        (api, "POST", "/openapi.json", None, None, 405),
+        (api, "GET", "/uploads", None, None, 405),
+        (api, "POST", "/images", None, None, 405),
+        (api, "GET", f"/uploads/{MISSING}/complete", None, None, 405),
+        # Bodies: bad JSON, wrong type, too large.
+        (api, "POST", "/posts", None, "{\"title\": ", 400),
+        (api, "POST", "/posts", None, "[1]", 400),
+        (api, "POST", "/posts", None, "", 400),
+        (api, "POST", "/uploads", None, "{", 400),
+        (api, "POST", "/posts", {"Content-Type": "text/plain"}, "{}", 415),
+        (api, "POST", "/posts", {"Content-Type": "application/jsonx"},
+         "{}", 415),
+        (api, "POST", "/uploads", {"Content-Type": "text/plain"}, "{}",
+         415),
+        (api, "POST", "/posts", None, big, 413),
+        (api, "POST", "/posts", None, "{\"title\": 1, "
+         "\"body_markdown\": \"x\"}", 400),
+        (api, "POST", "/posts", None, "{\"title\": \"\", "
+         "\"body_markdown\": \"x\"}", 422),
+        # Query strings.
+        (anon, "GET", "/posts?cursor=bogus", None, None, 400),
+        (anon, "GET", f"/posts/{pid}/comments?cursor=bogus", None, None,
+         400),
+        (anon, "GET", "/posts?a=%00", None, None, 400),
+        (anon, "GET", "/posts?" + "a=b&" * 300, None, None, 400),
+        (anon, "GET", "/posts?limit=many", None, None, 422),
+        (anon, "GET", "/posts?tag=no!tag", None, None, 422),
+        # Credentials.
+        (anon, "GET", "/me", None, None, 401),
+        (Api(base, "x" * 43), "GET", "/me", None, None, 401),
+        (anon, "GET", "/me", {"Authorization": "Bearer"}, None, 401),
+        (anon, "GET", "/me", {"Authorization": "Basic eDp5"}, None, 401),
+        (anon, "POST", "/posts", cookie,
+         "{\"title\": \"t\", \"body_markdown\": \"x\"}", 403),
+        (other, "PATCH", f"/posts/{pid}", None, "{\"title\": \"x\"}", 403),
+        (other, "DELETE", f"/posts/{pid}", None, None, 403),
+        (anon, "POST", "/tokens", None, json.dumps(
+            {"username": unique_name(), "password": "wrong password"}), 401),
+        (anon, "POST", "/users", None, json.dumps(
+            {"username": name, "password": "long enough pw"}), 409),
+    ]
+    for who, method, path, headers, raw, status in cases:
+        r = who.call(method, path, raw=raw, headers=headers)
+        e = envelope(r, status)
+        if status == 401:
+            assert r.headers["www-authenticate"].startswith("Bearer")
+        if status == 405:
+            assert r.headers["allow"]
+        assert r.headers["cache-control"] == "no-store", (path, r.headers)
+    # 429 after five failed token requests: the same shape.
+    name, _, _ = new_user(base)
+    a = Api(base)
+    for _ in range(5):
+        envelope(a.call("POST", "/tokens", {"username": name,
+                                            "password": "wrong pw!"}), 401)
+    r = a.call("POST", "/tokens", {"username": name,
+                                   "password": "long enough pw"})
+    e = envelope(r, 429)
+    assert e["code"] == "too_many_requests"
+    assert int(r.headers["retry-after"]) > 0
+
+
+def test_local_store_errors_are_the_envelope(base):
+    """The local store's upload side (PUT /_store/<key>) speaks JSON
+    errors too, built by the same function."""
+    key = "u/1/" + "A" * 43 + ".png"
+    r = requests.put(f"{base}/_store/{key}", data=b"x",
+                     headers={"Content-Type": "image/png"})
+    envelope(r, 403)
+    r = requests.put(f"{base}/_store/u/1/nope.png", data=b"x",
+                     headers={"Content-Type": "image/png"})
+    assert envelope(r, 404)["code"] == "not_found"
+    # Reading a missing image is still the ordinary page.
+    r = requests.get(f"{base}/_store/u/1/nope.png")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+
+
+def test_error_codes_are_stable(base):
+    """The codes clients branch on, by status."""
+    _, api, _ = new_user(base)
+    anon = Api(base)
+    expect = [
+        (root(base).call("GET", "/api"), "not_found"),
+        (anon.call("GET", "/nothing"), "not_found"),
+        (api.call("DELETE", "/me"), "method_not_allowed"),
+        (api.call("POST", "/posts", raw="{"), "malformed_json"),
+        (api.call("POST", "/posts", raw="{}",
+                  headers={"Content-Type": "text/plain"}),
+         "unsupported_media_type"),
+        (anon.call("GET", "/posts?cursor=bogus"), "invalid_cursor"),
+        (anon.call("GET", "/posts?a=%00"), "bad_request"),
+        (anon.call("GET", "/me"), "unauthorized"),
+        (Api(base, "y" * 43).call("GET", "/me"), "invalid_token"),
+    ]
+    for r, code in expect:
+        assert envelope(r)["code"] == code, (r.url, r.text)
