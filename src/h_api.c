@@ -287,8 +287,8 @@ h_api(struct http_request *req)
 			    "This endpoint does not accept that method.", NULL));
 		}
 		http_response_header(req, "cache-control", "public, max-age=300");
-		resp_send(req, 200, "application/json; charset=utf-8",
-		    asset_openapi_json, asset_len_openapi_json);
+		resp_json_send(req, 200, (const char *)asset_openapi_json,
+		    asset_len_openapi_json);
 		return (KORE_RESULT_OK);
 	}
 	if (!strncmp(p, "/uploads", 8) || !strncmp(p, "/images", 7)) {

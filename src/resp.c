@@ -4,12 +4,13 @@
  * Every response carries the security headers (resp_headers).  Error
  * pages and JSON errors have fixed text chosen by status: nothing from
  * the request (path, query, body) is ever echoed into them.  Every JSON
- * body leaves through resp_json_send(), and every JSON error is built by
- * resp_json_error_fields(), the one envelope
- * {"error":{"code","message","fields"?}}.
+ * body leaves through resp_json_send(), which makes it safe inside HTML,
+ * and every JSON error is built by resp_json_error_fields(), the one
+ * envelope {"error":{"code","message","fields"?}}.
  */
 
 #include "kblog.h"
+#include "html.h"
 
 #define JSON_CTYPE	"application/json; charset=utf-8"
 #define JSON_OOM	"{\"error\":{\"code\":\"internal_error\"," \
@@ -85,13 +86,32 @@ resp_send(struct http_request *req, int status, const char *ctype,
 	http_response(req, status, body, len);
 }
 
-/* Sends a serialized JSON document.  No cache policy: resp_json() adds
- * no-store, other callers their own. */
+/*
+ * Sends a serialized JSON document with '<', '>' and '&' rewritten as
+ * \u003c, \u003e, \u0026 (html_json_safe: exact on any JSON document,
+ * see html.c), so that no response can open a tag or an entity when it
+ * is pasted into a page or read as HTML by mistake.  Whoever built it
+ * (PostgreSQL, jansson, a constant), it goes out through here.  No cache
+ * policy: resp_json() adds no-store, other callers their own.
+ */
 void
 resp_json_send(struct http_request *req, int status, const char *json,
     size_t len)
 {
-	resp_send(req, status, JSON_CTYPE, json, len);
+	struct sbuf	b;
+	size_t		i;
+
+	for (i = 0; i < len && json[i] != '<' && json[i] != '>' &&
+	    json[i] != '&'; i++)
+		;
+	if (i == len) {
+		resp_send(req, status, JSON_CTYPE, json, len);
+		return;
+	}
+	sbuf_init(&b, len + 64);
+	(void)html_json_safe(&b, json, len);
+	resp_send(req, status, JSON_CTYPE, b.data, b.len);
+	sbuf_free(&b);
 }
 
 void

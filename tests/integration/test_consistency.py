@@ -337,3 +337,76 @@ def test_error_codes_are_stable(base):
     ]
     for r, code in expect:
         assert envelope(r)["code"] == code, (r.url, r.text)
+
+
+# -- 3. JSON is safe inside HTML ------------------------------------------
+
+UNSAFE = "<script>alert('x')</script> & <b>\"bold\"</b> >_<"
+
+
+def assert_html_safe(r):
+    raw = r.content
+    assert b"<" not in raw and b">" not in raw and b"&" not in raw, \
+        raw[:300]
+    return raw.decode("utf-8")
+
+
+def test_json_escapes_lt_gt_amp(base):
+    name, api, _ = new_user(base)
+    r = api.call("POST", "/posts", {"title": UNSAFE,
+                                    "body_markdown": UNSAFE + "\n\n**b**",
+                                    "tags": ["x"],
+                                    "metadata": {"<k&>": UNSAFE}})
+    assert r.status_code == 201
+    raw = assert_html_safe(r)
+    assert "\\u003cscript\\u003e" in raw
+    post = json.loads(raw)
+    assert post["title"] == UNSAFE
+    assert post["body_markdown"] == UNSAFE + "\n\n**b**"
+    assert post["metadata"] == {"<k&>": UNSAFE}
+    assert "<strong>b</strong>" in post["body_html"]
+    pid = post["id"]
+    for path in (f"/posts/{pid}", f"/posts?author={name}", "/posts?tag=x"):
+        r = api.call("GET", path)
+        assert r.status_code == 200
+        doc = json.loads(assert_html_safe(r))
+        got = doc if "title" in doc else doc["items"][0]
+        assert got["title"] == UNSAFE
+    r = api.call("POST", f"/posts/{pid}/comments", {"body": UNSAFE})
+    assert r.status_code == 201
+    assert json.loads(assert_html_safe(r))["body"] == UNSAFE
+    r = api.call("GET", f"/posts/{pid}/comments")
+    assert json.loads(assert_html_safe(r))["items"][0]["body"] == UNSAFE
+    r = api.call("PATCH", f"/posts/{pid}", {"title": UNSAFE + "!"})
+    assert json.loads(assert_html_safe(r))["title"] == UNSAFE + "!"
+    r = api.call("POST", "/tokens", {"username": name,
+                                     "password": "long enough pw",
+                                     "name": UNSAFE[:100]})
+    assert json.loads(assert_html_safe(r))["name"] == UNSAFE[:100]
+    assert UNSAFE[:100] in [t["name"] for t in json.loads(
+        assert_html_safe(api.call("GET", "/tokens")))["items"]]
+    # Errors and the OpenAPI document too.
+    envelope(api.call("GET", "/nothing"), 404)
+    r = requests.get(base + "/api/v1/openapi.json")
+    assert json.loads(assert_html_safe(r)) == json.loads(
+        (REPO / "assets" / "openapi.json").read_text())
+
+
+def test_json_for_the_page_script_is_html_safe(base):
+    """The comment HTML handed to app.js travels as \\u003c...: it parses
+    back to exactly the escaped markup the page itself shows."""
+    author, _ = writer(base)
+    fan, _ = writer(base, display_name="Fan & <Co>")
+    pid = new_post(author)
+    r = fan.post(f"/posts/{pid}/comments", {"body": UNSAFE},
+                 headers={"Accept": "application/json"})
+    assert r.status_code == 200
+    data = json.loads(assert_html_safe(r))
+    assert data["html"].startswith(f'<li id="c{data["id"]}">')
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; " \
+        "&lt;b&gt;&quot;bold&quot;" in data["html"]
+    assert "<script>" not in data["html"]
+    r = fan.post(f"/posts/{pid}/like", {"action": "like"},
+                 headers={"Accept": "application/json"})
+    assert json.loads(assert_html_safe(r)) == {"liked": True,
+                                               "like_count": 1}
