@@ -412,7 +412,7 @@ op_register(struct http_request *req, struct ctx *c)
 		if ((err = valid_password(pw)) != NULL)
 			return (api_field_error(req, 422, "validation_failed",
 			    "password", err));
-		if ((err = valid_text(display, DISPLAY_NAME_MAX, 0)) != NULL)
+		if ((err = valid_display_name(display)) != NULL)
 			return (api_field_error(req, 422, "validation_failed",
 			    "display_name", err));
 		c->step = 1;

@@ -410,3 +410,65 @@ def test_json_for_the_page_script_is_html_safe(base):
                  headers={"Accept": "application/json"})
     assert json.loads(assert_html_safe(r)) == {"liked": True,
                                                "like_count": 1}
+
+
+# -- 4. Display names ------------------------------------------------------
+
+BAD_NAMES = [
+    "evil\u202egnp.exe",            # right-to-left override
+    "a\u202ab", "a\u202bb", "a\u202cb", "a\u202db",
+    "a\u2066b", "a\u2067b", "a\u2068b", "a\u2069b",     # isolates
+    "a\u200bb", "a\u200cb", "a\u200db", "a\u200eb", "a\u200fb",
+    "\ufeffadmin", "ad\u00admin", "a\u061cb", "a\u180eb", "a\u034fb",
+    "a\u2060b", "a\u2061b", "a\u2064b", "a\u206ab", "a\u206fb",
+    "a\u2028b", "a\u2029b", "a\u0085b", "a\u009fb",
+    "\u3164", "a\u115fb", "\uffa0x", "a\ufff9b",
+    "admin\U000e0041\U000e0064", "a\U000e0001", "a\U000e007fb",
+    "\ufe0f", "a \ufe0f", "a\ufe0f\ufe0f", "\U000e0100x",
+    "a\U0001d173b", "a\U0001bca0b", "a\u0600b", "a\ufdd0b", "a\uffffb",
+    "   ", "\u00a0\u3000",
+]
+GOOD_NAMES = ["Zoë", "李小龙", "محمد", "Ada Lovelace", "José Ñúñez",
+              "Ελένη", "Юлия", "山田 太郎", "❤️ fan", "葛\U000e0100",
+              "O'Brien-Smith", "ᠮᠣᠩᠭᠣᠯ\u180b"]
+
+
+def test_display_names_refuse_invisible_characters(base, pg):
+    for bad in BAD_NAMES:
+        # The register form.
+        b = Browser(base)
+        user = unique_name()
+        _, r = b.register(user, display_name=bad)
+        assert r.status_code == 422, (repr(bad), r.status_code)
+        assert 'id="e-display_name"' in r.text, repr(bad)
+        assert pg.query("SELECT count(*) FROM users WHERE username = %s",
+                        (user,)) == [(0,)], repr(bad)
+        # The API.
+        r = Api(base).call("POST", "/users", {
+            "username": user, "password": "long enough pw",
+            "display_name": bad})
+        e = envelope(r, 422)
+        assert e["code"] == "validation_failed" and \
+            set(e["fields"]) == {"display_name"}, (repr(bad), e)
+    # Settings.
+    b, name = writer(base, display_name="Before")
+    for bad in BAD_NAMES:
+        r = b.post("/settings", {"display_name": bad, "bio": "b"})
+        assert r.status_code == 422, repr(bad)
+        assert 'id="e-display_name"' in r.text, repr(bad)
+    assert pg.query("SELECT display_name, bio FROM users WHERE "
+                    "username = %s", (name,)) == [("Before", "")]
+
+
+def test_display_names_in_any_script_are_accepted(base, pg):
+    for good in GOOD_NAMES:
+        b, name = writer(base, display_name=good)
+        assert pg.query("SELECT display_name FROM users WHERE username = "
+                        "%s", (name,)) == [(good,)]
+        r = b.post("/settings", {"display_name": good + " 2", "bio": ""})
+        assert r.status_code == 303, (good, r.text[:300])
+        r = Api(base).call("POST", "/users", {
+            "username": unique_name(), "password": "long enough pw",
+            "display_name": good})
+        assert r.status_code == 201, (good, r.text)
+        assert r.json()["display_name"] == good
