@@ -262,6 +262,8 @@ enum comment_col {
 };
 
 /* render_post.c */
+void	render_author(struct sbuf *, const char *username,
+	    const char *display);
 void	render_post_list(struct sbuf *, struct dbq *, const char *next_base,
 	    int cursor_kind, const char *empty);
 void	render_post(struct sbuf *, struct auth *, struct dbq *post,

@@ -472,3 +472,65 @@ def test_display_names_in_any_script_are_accepted(base, pg):
             "display_name": good})
         assert r.status_code == 201, (good, r.text)
         assert r.json()["display_name"] == good
+
+
+def author_markup(name, display):
+    """How every page shows an author: the display name, isolated, and
+    always the @username."""
+    esc = html.escape
+    if display:
+        return (f'<a class="author" href="/users/{name}"><bdi class="name">'
+                f'{esc(display)}</bdi> <span class="handle">@{name}</span>'
+                f'</a>')
+    return (f'<a class="author" href="/users/{name}"><span class="handle">'
+            f'@{name}</span></a>')
+
+
+def test_username_shown_beside_every_display_name(base):
+    look_alike = "admin & <co>"
+    b, name = writer(base, display_name=look_alike)
+    plain, plain_name = writer(base)
+    tagword = unique_name("t")[:20]
+    b.get("/posts/new")
+    r = b.post("/posts/new", {"title": "Hi " + tagword, "body": "x",
+                              "tags": tagword, "published": "1"})
+    pid = int(r.headers["location"].rsplit("/", 1)[1])
+    comment(b, pid, "from the author")
+    plain_cid = comment(plain, pid, "from a plain user")
+    mine = author_markup(name, look_alike)
+    theirs = author_markup(plain_name, "")
+
+    home = requests.get(base + "/").text
+    assert mine in home
+    assert mine in requests.get(f"{base}/tags/{tagword}").text
+    assert mine in requests.get(f"{base}/search?q={tagword}").text
+    assert mine in requests.get(f"{base}/users/{name}").text
+    page = requests.get(f"{base}/posts/{pid}").text
+    assert page.count(mine) == 2            # the post and its comment
+    assert theirs in page
+    assert f'id="c{plain_cid}"' in page
+    # The profile header.
+    prof = requests.get(f"{base}/users/{name}").text
+    assert (f'<h1><bdi class="name">{html.escape(look_alike)}</bdi> '
+            f'<small class="handle">@{name}</small></h1>') in prof
+    prof = requests.get(f"{base}/users/{plain_name}").text
+    assert f'<h1><span class="handle">@{plain_name}</span></h1>' in prof
+    # The comment HTML for app.js.
+    r = b.post(f"/posts/{pid}/comments", {"body": "live"},
+               headers={"Accept": "application/json"})
+    assert mine in r.json()["html"]
+    # The header: who is logged in is the username itself.
+    assert f'<a href="/users/{name}">{name}</a>' in b.get("/").text
+    assert f"Logged in as <strong>{name}</strong>" in b.get("/").text
+    # The Atom feed.
+    root = ET.fromstring(requests.get(base + "/feed.atom").content)
+    atom = "{http://www.w3.org/2005/Atom}"
+    for entry in root.findall(atom + "entry"):
+        if entry.find(atom + "link").get("href").endswith(f"/posts/{pid}"):
+            author = entry.find(atom + "author")
+            assert author.find(atom + "name").text == \
+                f"{look_alike} (@{name})"
+            assert author.find(atom + "uri").text.endswith("/users/" + name)
+            break
+    else:
+        raise AssertionError("post not in the feed")
