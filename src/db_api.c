@@ -106,10 +106,12 @@ const char sql_api_post_create[] =
 /*
  * Partial update: NULL keeps a field.  $2 id, $3 title, $4 body,
  * $5 html, $6 excerpt, $7 tags ('' clears; NULL keeps), $8 published,
- * $9 metadata.  Row: owner (NULL: no post), JSON when updated.
+ * $9 metadata.  Row: owner (NULL: no post, or someone else's draft),
+ * JSON when updated.
  */
 const char sql_api_post_update[] =
-    "WITH o AS (SELECT author_id FROM posts WHERE id = $2::bigint), "
+    "WITH o AS (SELECT author_id FROM posts WHERE id = $2::bigint AND "
+    "(published OR author_id = $1::bigint)), "
     "p AS (UPDATE posts SET title = coalesce($3, title), "
     "body_md = coalesce($4, body_md), body_html = coalesce($5, body_html), "
     "excerpt = coalesce($6, excerpt), tags = CASE WHEN $7::text IS NULL "

@@ -8,7 +8,10 @@
  * row really changed, so they stay exact under any concurrency.
  * Authorisation is part of each statement (author_id = $me), and the
  * statement also says whether the object exists, so handlers can answer
- * 404 and 403 apart without a second round trip.
+ * 404 and 403 apart without a second round trip.  Someone else's draft
+ * does not exist: every statement that takes a post id sees only
+ * published posts and the caller's own, so a draft is 404 to everyone
+ * but its author, never a 403 that would give it away.
  */
 
 #include "kblog.h"
@@ -84,27 +87,33 @@ const char sql_post_create[] =
     "coalesce($8::jsonb, '{}')) RETURNING id";
 
 /*
- * Update if it is mine.  Returns one row: the owner (NULL: no such post)
- * and the id when updated.  $8 published NULL keeps it.
+ * Update if it is mine.  Returns one row: the owner (NULL: no such post,
+ * or someone else's draft, which does not exist for $2) and the id when
+ * updated.  $8 published NULL keeps it.
  */
 const char sql_post_update[] =
-    "WITH p AS (SELECT author_id FROM posts WHERE id = $1::bigint), "
+    "WITH p AS (SELECT author_id FROM posts WHERE id = $1::bigint AND "
+    "(published OR author_id = $2::bigint)), "
     "u AS (UPDATE posts SET title = $3, body_md = $4, body_html = $5, "
     "excerpt = $6, tags = coalesce(string_to_array(nullif($7, ''), ','), "
     "'{}'), published = coalesce($8::boolean, published), "
     "updated_at = now() WHERE id = $1::bigint AND author_id = $2::bigint "
     "RETURNING id) SELECT (SELECT author_id FROM p), (SELECT id FROM u)";
 
+/* Delete if it is mine; the row as sql_post_update's. */
 const char sql_post_delete[] =
-    "WITH p AS (SELECT author_id FROM posts WHERE id = $1::bigint), "
+    "WITH p AS (SELECT author_id FROM posts WHERE id = $1::bigint AND "
+    "(published OR author_id = $2::bigint)), "
     "d AS (DELETE FROM posts WHERE id = $1::bigint AND "
     "author_id = $2::bigint RETURNING id) "
     "SELECT (SELECT author_id FROM p), (SELECT id FROM d)";
 
-/* Post to edit: only its author gets it. */
+/* Post to edit: only its author gets it; $2 the viewer, who sees no
+ * row for someone else's draft (404) and the owner otherwise (403). */
 const char sql_post_edit[] =
     "SELECT author_id, title, body_md, array_to_string(tags, ','), "
-    "published FROM posts WHERE id = $1::bigint";
+    "published FROM posts WHERE id = $1::bigint AND "
+    "(published OR author_id = $2::bigint)";
 
 /*
  * Add a comment to a post the commenter may see.  Returns the new id and
@@ -122,14 +131,18 @@ const char sql_comment_add[] =
 
 /*
  * Delete a comment: its author or the post's author may.  Returns the
- * post id of the comment (NULL: no such comment) and the post id again
- * when deleted.
+ * post id of the comment (NULL: no such comment, or one on someone
+ * else's draft, even the caller's own) and the post id again when
+ * deleted.
  */
 const char sql_comment_delete[] =
-    "WITH c AS (SELECT c.post_id FROM comments c WHERE c.id = $1::bigint), "
+    "WITH c AS (SELECT c.post_id FROM comments c JOIN posts p "
+    "ON p.id = c.post_id WHERE c.id = $1::bigint AND "
+    "(p.published OR p.author_id = $2::bigint)), "
     "d AS (DELETE FROM comments c USING posts p WHERE c.id = $1::bigint "
-    "AND p.id = c.post_id AND (c.author_id = $2::bigint OR "
-    "p.author_id = $2::bigint) RETURNING c.post_id), "
+    "AND p.id = c.post_id AND (p.published OR p.author_id = $2::bigint) "
+    "AND (c.author_id = $2::bigint OR p.author_id = $2::bigint) "
+    "RETURNING c.post_id), "
     "u AS (UPDATE posts SET comment_count = comment_count - 1 "
     "WHERE id IN (SELECT post_id FROM d)) "
     "SELECT (SELECT post_id FROM c), (SELECT post_id FROM d)";

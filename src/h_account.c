@@ -80,9 +80,9 @@ static const char	sql_password_set[] =
     "DELETE FROM sessions WHERE user_id = $2 AND token_hash <> $3";
 
 static void	register_page(struct sbuf *, struct ctx *, const char *,
-		    const char *, const char *, const char *);
+		    const char *, const char *, const char *, const char *);
 static int	register_form(struct http_request *, struct ctx *, int,
-		    const char *, const char *, const char *);
+		    const char *, const char *, const char *, const char *);
 static int	login_form(struct http_request *, struct ctx *, int,
 		    const char *, const char *);
 static int	settings_page(struct http_request *, struct ctx *, int,
@@ -197,7 +197,8 @@ session_token(struct ctx *c)
 
 static void
 register_page(struct sbuf *b, struct ctx *c, const char *username,
-    const char *display, const char *e_user, const char *e_pw)
+    const char *display, const char *e_user, const char *e_display,
+    const char *e_pw)
 {
 	page_begin(b, &c->auth, "Register");
 	sbuf_adds(b, "<h1>Create an account</h1>"
@@ -208,7 +209,7 @@ register_page(struct sbuf *b, struct ctx *c, const char *username,
 	    "pattern=\"[A-Za-z0-9_\\-]{3,32}\" autocomplete=\"username\" "
 	    "autocapitalize=\"none\"");
 	form_field(b, "Display name (optional)", "display_name", "text",
-	    display, NULL, "maxlength=\"64\" autocomplete=\"nickname\"");
+	    display, e_display, "maxlength=\"64\" autocomplete=\"nickname\"");
 	form_field(b, "Password (at least 10 characters)", "password",
 	    "password", NULL, e_pw, "required minlength=\"10\" "
 	    "autocomplete=\"new-password\"");
@@ -219,14 +220,15 @@ register_page(struct sbuf *b, struct ctx *c, const char *username,
 
 static int
 register_form(struct http_request *req, struct ctx *c, int status,
-    const char *e_user, const char *e_pw, const char *e_other)
+    const char *e_user, const char *e_display, const char *e_pw,
+    const char *e_other)
 {
 	struct sbuf	b;
 
 	sbuf_init(&b, 4096);
 	register_page(&b, c, form_get(&c->form, "username"),
 	    form_get(&c->form, "display_name"), e_user ? e_user : e_other,
-	    e_pw);
+	    e_display, e_pw);
 	if (status == 409)
 		http_response_header(req, "x-kblog-error", "username_taken");
 	page_send(req, &c->auth, status, &b);
@@ -238,7 +240,7 @@ int
 h_register(struct http_request *req)
 {
 	struct ctx	*c;
-	const char	*user, *pw, *display, *e_user, *e_pw;
+	const char	*user, *pw, *display, *e_user, *e_display, *e_pw;
 	char		 days[16];
 	int		 ret, r;
 
@@ -252,7 +254,7 @@ h_register(struct http_request *req)
 
 	if (req->method == HTTP_METHOD_GET) {
 		c->form_state = 1;
-		return (register_form(req, c, 200, NULL, NULL, NULL));
+		return (register_form(req, c, 200, NULL, NULL, NULL, NULL));
 	}
 
 	if (!ctx_form(req, c))
@@ -268,13 +270,11 @@ h_register(struct http_request *req)
 
 	if (c->step == 0) {
 		e_user = valid_username(user);
+		e_display = valid_display_name(display);
 		e_pw = valid_password(pw);
-		if (e_user == NULL && valid_text(display, DISPLAY_NAME_MAX,
-		    0) != NULL)
-			e_user = "The display name is too long or has "
-			    "characters that are not allowed.";
-		if (e_user != NULL || e_pw != NULL)
-			return (register_form(req, c, 422, e_user, e_pw, NULL));
+		if (e_user != NULL || e_display != NULL || e_pw != NULL)
+			return (register_form(req, c, 422, e_user, e_display,
+			    e_pw, NULL));
 		c->step = 1;
 	}
 
@@ -296,7 +296,8 @@ h_register(struct http_request *req)
 		return (db_error(req, &c->q[0]));
 	if (db_ntuples(&c->q[0]) != 1)
 		return (register_form(req, c, 409,
-		    "That username is taken. Try another one.", NULL, NULL));
+		    "That username is taken. Try another one.", NULL, NULL,
+		    NULL));
 
 	auth_set_session_cookie(req, c->newtok);
 	return (resp_redirect(req, "/"));
@@ -545,7 +546,7 @@ h_settings(struct http_request *req)
 	if (bio == NULL)
 		bio = "";
 	c->step = 1;
-	if ((err = valid_text(display, DISPLAY_NAME_MAX, 0)) != NULL ||
+	if ((err = valid_display_name(display)) != NULL ||
 	    (err = valid_text(bio, BIO_MAX, 1)) != NULL)
 		return (settings_page(req, c, 422, display, bio, NULL, err,
 		    NULL));

@@ -59,24 +59,7 @@ static int
 api_error(struct http_request *req, int status, const char *code,
     const char *message, json_t *fields)
 {
-	json_t	*obj;
-	char	*s;
-
-	obj = json_pack("{s:{s:s, s:s}}", "error", "code", code,
-	    "message", message);
-	if (obj != NULL && fields != NULL)
-		json_object_set_new(json_object_get(obj, "error"), "fields",
-		    fields);
-	else if (fields != NULL)
-		json_decref(fields);
-	s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-	json_decref(obj);
-	if (status == 401)
-		http_response_header(req, "www-authenticate", "Bearer");
-	resp_json(req, status, s ? s : "{\"error\":{\"code\":"
-	    "\"internal_error\",\"message\":\"out of memory\"}}");
-	free(s);
-	return (KORE_RESULT_OK);
+	return (resp_json_error_fields(req, status, code, message, fields));
 }
 
 static int
@@ -304,8 +287,8 @@ h_api(struct http_request *req)
 			    "This endpoint does not accept that method.", NULL));
 		}
 		http_response_header(req, "cache-control", "public, max-age=300");
-		resp_send(req, 200, "application/json; charset=utf-8",
-		    asset_openapi_json, asset_len_openapi_json);
+		resp_json_send(req, 200, (const char *)asset_openapi_json,
+		    asset_len_openapi_json);
 		return (KORE_RESULT_OK);
 	}
 	if (!strncmp(p, "/uploads", 8) || !strncmp(p, "/images", 7)) {
@@ -429,7 +412,7 @@ op_register(struct http_request *req, struct ctx *c)
 		if ((err = valid_password(pw)) != NULL)
 			return (api_field_error(req, 422, "validation_failed",
 			    "password", err));
-		if ((err = valid_text(display, DISPLAY_NAME_MAX, 0)) != NULL)
+		if ((err = valid_display_name(display)) != NULL)
 			return (api_field_error(req, 422, "validation_failed",
 			    "display_name", err));
 		c->step = 1;

@@ -66,8 +66,16 @@ h_feed(struct http_request *req)
 		    "<updated>%s</updated><author><name>",
 		    db_value(&c->q[0], i, 0), db_value(&c->q[0], i, 3),
 		    db_value(&c->q[0], i, 4));
-		html_text(&b, *db_value(&c->q[0], i, 6) ?
-		    db_value(&c->q[0], i, 6) : db_value(&c->q[0], i, 5));
+		/* "Display (@username)", or "@username". */
+		if (*db_value(&c->q[0], i, 6) != '\0') {
+			html_text(&b, db_value(&c->q[0], i, 6));
+			sbuf_adds(&b, " (@");
+			html_text(&b, db_value(&c->q[0], i, 5));
+			sbuf_adds(&b, ")");
+		} else {
+			sbuf_adds(&b, "@");
+			html_text(&b, db_value(&c->q[0], i, 5));
+		}
 		sbuf_adds(&b, "</name><uri>");
 		html_text(&b, base);
 		sbuf_adds(&b, "/users/");

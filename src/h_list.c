@@ -150,14 +150,18 @@ h_user(struct http_request *req)
 		sbuf_adds(&head, "\">");
 		sbuf_free(&base);
 	}
+	/* As render_author(): the display name isolated, the @username. */
 	sbuf_adds(&head, "<h1>");
 	if (*db_value(&c->q[0], 0, 2) != '\0') {
+		sbuf_adds(&head, "<bdi class=\"name\">");
 		html_text(&head, db_value(&c->q[0], 0, 2));
-		sbuf_adds(&head, " <small>@");
+		sbuf_adds(&head, "</bdi> <small class=\"handle\">@");
 		html_text(&head, db_value(&c->q[0], 0, 1));
 		sbuf_adds(&head, "</small>");
 	} else {
+		sbuf_adds(&head, "<span class=\"handle\">@");
 		html_text(&head, db_value(&c->q[0], 0, 1));
+		sbuf_adds(&head, "</span>");
 	}
 	sbuf_adds(&head, "</h1><p class=\"bio\">");
 	html_text_br(&head, db_value(&c->q[0], 0, 3));

@@ -241,7 +241,7 @@ post_write(struct http_request *req, struct ctx *c, int64_t id)
 			in.published = 1;
 			return (editor_page(req, c, 200, NULL, &in));
 		}
-		r = db_run(req, &c->q[0], DB_READ, sql_post_edit, 1, pid);
+		r = db_run(req, &c->q[0], DB_READ, sql_post_edit, 2, pid, me);
 		if (r == DB_PENDING)
 			return (KORE_RESULT_RETRY);
 		if (r == DB_FAIL)
@@ -411,13 +411,10 @@ post_comment(struct http_request *req, struct ctx *c, int64_t id)
 	if (resp_wants_json(req)) {
 		/* The new comment as the page would show it. */
 		sbuf_init(&b, 1024);
-		sbuf_addf(&b, "<li id=\"c%s\"><p class=\"meta\"><a "
-		    "href=\"/users/", db_value(&c->q[0], 0, 0));
-		html_urlpart(&b, c->auth.username);
-		sbuf_adds(&b, "\">");
-		html_text(&b, *c->auth.display_name ? c->auth.display_name :
-		    c->auth.username);
-		sbuf_adds(&b, "</a> · <time>just now</time></p>"
+		sbuf_addf(&b, "<li id=\"c%s\"><p class=\"meta\">",
+		    db_value(&c->q[0], 0, 0));
+		render_author(&b, c->auth.username, c->auth.display_name);
+		sbuf_adds(&b, " · <time>just now</time></p>"
 		    "<p class=\"comment-body\">");
 		html_text_br(&b, body);
 		sbuf_adds(&b, "</p></li>");

@@ -65,8 +65,12 @@ h_store(struct http_request *req)
 	const char	*key;
 
 	key = req->path + strlen("/_store/");
-	if (kb_cfg.storage_s3 || !storage_key_valid(key))
+	if (kb_cfg.storage_s3 || !storage_key_valid(key)) {
+		if (req->method == HTTP_METHOD_PUT)
+			return (store_error(req, 404, "not_found",
+			    "There is no such upload address."));
 		return (resp_error_page(req, 404));
+	}
 	if (req->method == HTTP_METHOD_PUT)
 		return (store_put(req, key));
 	if (req->method == HTTP_METHOD_GET)

@@ -80,25 +80,13 @@ iso_time(int64_t t, char *buf, size_t len)
 	return (buf);
 }
 
+/* The API's error envelope; field (or NULL) is named with the message. */
 static int
 up_error(struct http_request *req, int status, const char *code,
     const char *field, const char *message)
 {
-	json_t	*obj;
-	char	*s;
-
-	obj = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
-	    message);
-	if (obj != NULL && field != NULL)
-		json_object_set_new(json_object_get(obj, "error"), "fields",
-		    json_pack("{s:s}", field, message));
-	s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-	json_decref(obj);
-	if (status == 401)
-		http_response_header(req, "www-authenticate", "Bearer");
-	resp_json(req, status, s ? s : "{}");
-	free(s);
-	return (KORE_RESULT_OK);
+	return (resp_json_error_fields(req, status, code, message,
+	    field != NULL ? json_pack("{s:s}", field, message) : NULL));
 }
 
 static int

@@ -1,6 +1,7 @@
 /*
  * html.c: escaping writer.  See html.h.  Every byte of user text that
- * reaches a page goes through html_escape() below.
+ * reaches a page goes through html_escape() below; every JSON body goes
+ * through html_json_safe().
  */
 
 #include <string.h>
@@ -172,4 +173,51 @@ html_urlpart(struct sbuf *b, const char *s)
 			sbuf_addc(b, hex[*u & 0x0f]);
 		}
 	}
+}
+
+/*
+ * The rewrite is exact on any serialized JSON document (RFC 8259):
+ *
+ * - Outside strings a document holds only the structural characters
+ *   { } [ ] : , whitespace (space, tab, LF, CR), numbers (digits, - + .
+ *   e E) and the literals true, false, null: never '<', '>' or '&'.  So
+ *   each of those bytes is inside a string.
+ * - Inside a string no escape sequence contains them either (\" \\ \/
+ *   \b \f \n \r \t and \uXXXX with hex digits), so each one is a
+ *   character standing for itself, and \u003c, \u003e or \u0026 is
+ *   another spelling of that very character: the parsed value is the same.
+ * - In UTF-8 every byte of a multi-byte character is >= 0x80, so the
+ *   ASCII bytes 0x26, 0x3c and 0x3e are never part of a longer character.
+ *
+ * Nothing else changes, so a document that was valid stays valid and
+ * means the same; one that was not (never sent here) is not made worse.
+ */
+size_t
+html_json_safe(struct sbuf *b, const char *json, size_t len)
+{
+	size_t		i, run, n;
+
+	n = 0;
+	for (i = 0; i < len; ) {
+		for (run = i; run < len && json[run] != '<' &&
+		    json[run] != '>' && json[run] != '&'; run++)
+			;
+		sbuf_add(b, json + i, run - i);
+		if (run == len)
+			break;
+		switch (json[run]) {
+		case '<':
+			sbuf_add(b, "\\u003c", 6);
+			break;
+		case '>':
+			sbuf_add(b, "\\u003e", 6);
+			break;
+		default:
+			sbuf_add(b, "\\u0026", 6);
+			break;
+		}
+		n++;
+		i = run + 1;
+	}
+	return (n);
 }

@@ -22,6 +22,14 @@ void	html_text_br(struct sbuf *, const char *);
 /* Escapes for a URL query component (percent-encoding). */
 void	html_urlpart(struct sbuf *, const char *);
 
+/*
+ * Appends the serialized JSON document json (len bytes) with every '<',
+ * '>' and '&' written as \u003c, \u003e, \u0026: the same document,
+ * safe to paste into an HTML page or a <script> element.  Returns the
+ * number of bytes rewritten.  See html.c for why this is exact.
+ */
+size_t	html_json_safe(struct sbuf *, const char *json, size_t len);
+
 /* Returns the length of the valid UTF-8 sequence at s, or 0. */
 size_t	utf8_seqlen(const unsigned char *s, size_t len);
 /* 1 when the whole string is valid UTF-8 without NUL. */

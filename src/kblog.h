@@ -221,8 +221,12 @@ void	resp_raw_error(struct sbuf *, int status, int json);
 void	resp_send(struct http_request *, int status, const char *ctype,
 	    const void *body, size_t len);
 void	resp_json(struct http_request *, int status, const char *json);
+void	resp_json_send(struct http_request *, int status, const char *json,
+	    size_t len);
 void	resp_json_error(struct http_request *, int status, const char *code,
 	    const char *message);
+int	resp_json_error_fields(struct http_request *, int status,
+	    const char *code, const char *message, json_t *fields);
 int	resp_error_page(struct http_request *, int status);
 int	resp_method_not_allowed(struct http_request *, const char *allow);
 int	resp_wants_json(struct http_request *);
@@ -271,6 +275,8 @@ enum comment_col {
 };
 
 /* render_post.c */
+void	render_author(struct sbuf *, const char *username,
+	    const char *display);
 void	render_post_list(struct sbuf *, struct dbq *, const char *next_base,
 	    int cursor_kind, const char *empty);
 void	render_post(struct sbuf *, struct auth *, struct dbq *post,

@@ -11,7 +11,6 @@
 #include "html.h"
 
 static void	render_tags(struct sbuf *, const char *);
-static void	render_author(struct sbuf *, const char *, const char *);
 
 static void
 render_tags(struct sbuf *b, const char *tags)
@@ -38,15 +37,25 @@ render_tags(struct sbuf *b, const char *tags)
 	sbuf_adds(b, "</ul>");
 }
 
-static void
+/*
+ * An author, wherever one is shown: the display name, isolated from the
+ * text around it (<bdi>), and always the @username, which cannot be
+ * faked, so a look-alike display name cannot pass for someone else.
+ */
+void
 render_author(struct sbuf *b, const char *username, const char *display)
 {
-	sbuf_adds(b, "<a href=\"/users/");
+	sbuf_adds(b, "<a class=\"author\" href=\"/users/");
 	html_urlpart(b, username);
 	sbuf_adds(b, "\">");
-	html_text(b, (display != NULL && *display != '\0') ? display :
-	    username);
-	sbuf_adds(b, "</a>");
+	if (display != NULL && *display != '\0') {
+		sbuf_adds(b, "<bdi class=\"name\">");
+		html_text(b, display);
+		sbuf_adds(b, "</bdi> ");
+	}
+	sbuf_adds(b, "<span class=\"handle\">@");
+	html_text(b, username);
+	sbuf_adds(b, "</span></a>");
 }
 
 /*

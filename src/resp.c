@@ -3,11 +3,19 @@
  *
  * Every response carries the security headers (resp_headers).  Error
  * pages and JSON errors have fixed text chosen by status: nothing from
- * the request (path, query, body) is ever echoed into them.
+ * the request (path, query, body) is ever echoed into them.  Every JSON
+ * body leaves through resp_json_send(), which makes it safe inside HTML,
+ * and every JSON error is built by resp_json_error_fields(), the one
+ * envelope {"error":{"code","message","fields"?}}.
  */
 
 #include "kblog.h"
+#include "html.h"
 #include "httphead.h"
+
+#define JSON_CTYPE	"application/json; charset=utf-8"
+#define JSON_OOM	"{\"error\":{\"code\":\"internal_error\"," \
+			"\"message\":\"Out of memory.\"}}"
 
 struct status_text {
 	int		 status;
@@ -101,28 +109,86 @@ resp_send(struct http_request *req, int status, const char *ctype,
 	http_response(req, status, body, len);
 }
 
+/*
+ * Sends a serialized JSON document with '<', '>' and '&' rewritten as
+ * \u003c, \u003e, \u0026 (html_json_safe: exact on any JSON document,
+ * see html.c), so that no response can open a tag or an entity when it
+ * is pasted into a page or read as HTML by mistake.  Whoever built it
+ * (PostgreSQL, jansson, a constant), it goes out through here.  No cache
+ * policy: resp_json() adds no-store, other callers their own.
+ */
+void
+resp_json_send(struct http_request *req, int status, const char *json,
+    size_t len)
+{
+	struct sbuf	b;
+	size_t		i;
+
+	for (i = 0; i < len && json[i] != '<' && json[i] != '>' &&
+	    json[i] != '&'; i++)
+		;
+	if (i == len) {
+		resp_send(req, status, JSON_CTYPE, json, len);
+		return;
+	}
+	sbuf_init(&b, len + 64);
+	(void)html_json_safe(&b, json, len);
+	resp_send(req, status, JSON_CTYPE, b.data, b.len);
+	sbuf_free(&b);
+}
+
 void
 resp_json(struct http_request *req, int status, const char *json)
 {
 	http_response_header(req, "cache-control", "no-store");
-	resp_send(req, status, "application/json; charset=utf-8",
-	    json, strlen(json));
+	resp_json_send(req, status, json, strlen(json));
 }
 
-/* code and message are constants from this module, never user input. */
+/*
+ * The error envelope, for the API, the local store and the page scripts
+ * alike: {"error":{"code":"...","message":"...","fields":{...}}}.  code
+ * and message are constants from this module, never request text; fields
+ * (an object naming the offending fields, or NULL) is consumed.  401s
+ * name the Bearer scheme.  Always KORE_RESULT_OK.
+ */
+static char *
+error_envelope(const char *code, const char *message, json_t *fields)
+{
+	json_t	*obj;
+	char	*s;
+
+	s = NULL;
+	obj = json_pack("{s:{s:s, s:s}}", "error", "code", code,
+	    "message", message);
+	if (obj != NULL && fields != NULL && json_object_size(fields) > 0)
+		(void)json_object_set(json_object_get(obj, "error"), "fields",
+		    fields);
+	if (obj != NULL)
+		s = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	json_decref(fields);
+	return (s);
+}
+
+int
+resp_json_error_fields(struct http_request *req, int status,
+    const char *code, const char *message, json_t *fields)
+{
+	char	*s;
+
+	s = error_envelope(code, message, fields);
+	if (status == 401)
+		http_response_header(req, "www-authenticate", "Bearer");
+	resp_json(req, status, s != NULL ? s : JSON_OOM);
+	free(s);
+	return (KORE_RESULT_OK);
+}
+
 void
 resp_json_error(struct http_request *req, int status, const char *code,
     const char *message)
 {
-	struct sbuf	b;
-
-	sbuf_init(&b, 128);
-	sbuf_addf(&b, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
-	    code, message);
-	if (status == 401)
-		http_response_header(req, "www-authenticate", "Bearer");
-	resp_json(req, status, sbuf_cstr(&b));
-	sbuf_free(&b);
+	(void)resp_json_error_fields(req, status, code, message, NULL);
 }
 
 int
@@ -130,8 +196,8 @@ resp_wants_json(struct http_request *req)
 {
 	const char	*accept;
 
-	if (!strncmp(req->path, "/api/", 5) || !strcmp(req->path, "/ready") ||
-	    !strcmp(req->path, "/health"))
+	if (!strncmp(req->path, "/api/", 5) || !strcmp(req->path, "/api") ||
+	    !strcmp(req->path, "/ready") || !strcmp(req->path, "/health"))
 		return (1);
 	if (http_request_header(req, "accept", &accept) &&
 	    strstr(accept, "application/json") != NULL &&
@@ -185,18 +251,14 @@ resp_raw_error(struct sbuf *out, int status, int json)
 {
 	const struct status_text	*st;
 	struct sbuf			 body;
-	json_t				*obj;
 	char				*s;
 	int				 i;
 
 	st = status_lookup(status);
 	sbuf_init(&body, 1024);
 	if (json) {
-		obj = json_pack("{s:{s:s, s:s}}", "error", "code", st->code,
-		    "message", st->message);
-		s = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
-		json_decref(obj);
-		sbuf_adds(&body, s != NULL ? s : "{}");
+		s = error_envelope(st->code, st->message, NULL);
+		sbuf_adds(&body, s != NULL ? s : JSON_OOM);
 		free(s);
 	} else {
 		error_page_body(&body, st);

@@ -2,6 +2,7 @@
  * valid.c: input rules.  See valid.h.
  */
 
+#include <stdint.h>
 #include <string.h>
 
 #include "html.h"
@@ -60,6 +61,108 @@ valid_text(const char *s, size_t max_chars, int multiline)
 			return ("This contains characters that are not "
 			    "allowed.");
 	}
+	return (NULL);
+}
+
+/* The code points of valid.h's table, sorted; variation selectors and
+ * spaces are handled apart. */
+static const struct {
+	uint32_t	lo, hi;
+} name_refused[] = {
+	{ 0x0080, 0x009f }, { 0x00ad, 0x00ad }, { 0x034f, 0x034f },
+	{ 0x0600, 0x0605 }, { 0x061c, 0x061c }, { 0x06dd, 0x06dd },
+	{ 0x070f, 0x070f }, { 0x0890, 0x0891 }, { 0x08e2, 0x08e2 },
+	{ 0x115f, 0x1160 }, { 0x17b4, 0x17b5 }, { 0x180e, 0x180e },
+	{ 0x200b, 0x200f }, { 0x2028, 0x202e }, { 0x2060, 0x206f },
+	{ 0x3164, 0x3164 }, { 0xfdd0, 0xfdef }, { 0xfeff, 0xfeff },
+	{ 0xffa0, 0xffa0 }, { 0xfff0, 0xfffb }, { 0x110bd, 0x110bd },
+	{ 0x110cd, 0x110cd }, { 0x13430, 0x1343f }, { 0x1bca0, 0x1bca3 },
+	{ 0x1d173, 0x1d17a }, { 0xe0000, 0xe00ff }, { 0xe01f0, 0xe0fff }
+};
+
+static uint32_t	utf8_decode(const unsigned char *, size_t);
+static int	name_cp_refused(uint32_t);
+static int	name_cp_selector(uint32_t);
+static int	name_cp_space(uint32_t);
+
+/* The code point of a valid n-byte UTF-8 sequence. */
+static uint32_t
+utf8_decode(const unsigned char *s, size_t n)
+{
+	uint32_t	cp;
+	size_t		i;
+
+	if (n == 1)
+		return (s[0]);
+	cp = s[0] & (0xff >> (n + 1));
+	for (i = 1; i < n; i++)
+		cp = (cp << 6) | (s[i] & 0x3f);
+	return (cp);
+}
+
+static int
+name_cp_refused(uint32_t cp)
+{
+	size_t	i;
+
+	if ((cp & 0xfffe) == 0xfffe)		/* U+nFFFE, U+nFFFF */
+		return (1);
+	for (i = 0; i < sizeof(name_refused) / sizeof(name_refused[0]); i++) {
+		if (cp < name_refused[i].lo)
+			return (0);
+		if (cp <= name_refused[i].hi)
+			return (1);
+	}
+	return (0);
+}
+
+static int
+name_cp_selector(uint32_t cp)
+{
+	return ((cp >= 0xfe00 && cp <= 0xfe0f) ||
+	    (cp >= 0xe0100 && cp <= 0xe01ef) ||
+	    (cp >= 0x180b && cp <= 0x180d) || cp == 0x180f);
+}
+
+static int
+name_cp_space(uint32_t cp)
+{
+	return (cp == 0x20 || cp == 0xa0 || cp == 0x1680 ||
+	    (cp >= 0x2000 && cp <= 0x200a) || cp == 0x202f || cp == 0x205f ||
+	    cp == 0x3000);
+}
+
+const char *
+valid_display_name(const char *s)
+{
+	const unsigned char	*u;
+	const char		*err;
+	uint32_t		 cp, prev;
+	size_t			 len, i, n;
+	int			 visible;
+
+	if ((err = valid_text(s, DISPLAY_NAME_MAX, 0)) != NULL)
+		return (err);
+	if (s == NULL || *s == '\0')
+		return (NULL);
+	u = (const unsigned char *)s;
+	len = strlen(s);
+	prev = 0x20;		/* the start counts as a space */
+	visible = 0;
+	for (i = 0; i < len; i += n) {
+		n = utf8_seqlen(u + i, len - i);	/* valid_text: > 0 */
+		cp = utf8_decode(u + i, n);
+		if (name_cp_refused(cp) || (name_cp_selector(cp) &&
+		    (name_cp_space(prev) || name_cp_selector(prev))))
+			return ("Display names cannot contain invisible or "
+			    "direction-changing characters.");
+		if (!name_cp_space(cp))
+			visible = 1;
+		prev = cp;
+	}
+	if (!visible)
+		return ("A display name needs at least one character other "
+		    "than spaces.");
 	return (NULL);
 }
 

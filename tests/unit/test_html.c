@@ -6,9 +6,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "html.h"
 #include "sbuf.h"
@@ -100,6 +102,80 @@ test_utf8_helpers(void **state)
 	assert_int_equal(utf8_count("h\xc3\xa9llo", 6), 5);
 }
 
+static const char *
+jsafe(const char *in, size_t *n)
+{
+	struct sbuf	b;
+
+	sbuf_init(&b, 4);
+	*n = html_json_safe(&b, in, strlen(in));
+	assert_true(b.len < sizeof(out));
+	memcpy(out, b.data, b.len);
+	out[b.len] = '\0';
+	sbuf_free(&b);
+	return (out);
+}
+
+static void
+test_json_safe(void **state)
+{
+	size_t	n;
+
+	(void)state;
+	assert_string_equal(jsafe("{\"a\":\"<script>&amp;</script>\"}", &n),
+	    "{\"a\":\"\\u003cscript\\u003e\\u0026amp;\\u003c/script"
+	    "\\u003e\"}");
+	assert_int_equal(n, 5);
+	/* Nothing to do: the same bytes. */
+	assert_string_equal(jsafe("{\"k\":[1,-2.5e3,true,null,\"x\"]}", &n),
+	    "{\"k\":[1,-2.5e3,true,null,\"x\"]}");
+	assert_int_equal(n, 0);
+	assert_string_equal(jsafe("", &n), "");
+	/* Escapes stay as they are; a backslash before '<' is its own. */
+	assert_string_equal(jsafe("[\"\\\\<\\\"&\\u003c\"]", &n),
+	    "[\"\\\\\\u003c\\\"\\u0026\\u003c\"]");
+	/* Keys, UTF-8 around it, a run at the very end. */
+	assert_string_equal(jsafe("{\"<\xc3\xa9>\":\"\xe2\x82\xac&\"}", &n),
+	    "{\"\\u003c\xc3\xa9\\u003e\":\"\xe2\x82\xac\\u0026\"}");
+	assert_string_equal(jsafe("<<>>&&", &n),
+	    "\\u003c\\u003c\\u003e\\u003e\\u0026\\u0026");
+	assert_int_equal(n, 6);
+}
+
+/* Whatever jansson writes parses back to the same value after the
+ * rewrite: every ASCII byte, '<' '>' '&' in keys and values, UTF-8. */
+static void
+test_json_safe_round_trip(void **state)
+{
+	struct sbuf	 b;
+	json_t		*doc, *back;
+	char		 ascii[128], *s;
+	size_t		 i;
+
+	(void)state;
+	for (i = 1; i < sizeof(ascii); i++)
+		ascii[i - 1] = (char)i;
+	ascii[sizeof(ascii) - 1] = '\0';
+	doc = json_pack("{s:s, s:[s, s, i, f, b, n], s:{s:s}}",
+	    "all ascii", ascii,
+	    "list", "</script><!-- & -->", "\xe2\x80\xa8<\xf0\x9f\x98\x80>",
+	    -3, 2.5, 1,
+	    "<&>", "k", "&lt;");
+	assert_non_null(doc);
+	assert_non_null(s = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS));
+	sbuf_init(&b, 16);
+	assert_true(html_json_safe(&b, s, strlen(s)) > 0);
+	assert_null(memchr(b.data, '<', b.len));
+	assert_null(memchr(b.data, '>', b.len));
+	assert_null(memchr(b.data, '&', b.len));
+	assert_non_null(back = json_loadb(b.data, b.len, 0, NULL));
+	assert_true(json_equal(doc, back));
+	json_decref(back);
+	json_decref(doc);
+	sbuf_free(&b);
+	free(s);
+}
+
 static void
 test_sbuf_grows(void **state)
 {
@@ -125,6 +201,8 @@ main(void)
 		cmocka_unit_test(test_br),
 		cmocka_unit_test(test_urlpart),
 		cmocka_unit_test(test_utf8_helpers),
+		cmocka_unit_test(test_json_safe),
+		cmocka_unit_test(test_json_safe_round_trip),
 		cmocka_unit_test(test_sbuf_grows),
 	};
 
