@@ -5,11 +5,12 @@ FLAVOR	?= dev
 BUILD	 = build/$(FLAVOR)/kblog
 CC	?= cc
 
-# Pure code: no Kore headers, unit-tested and fuzzed on its own.
+# Pure code: no Kore headers, unit-tested and fuzzed on its own.  New
+# pure modules go in src/lib/.
 PURE_SRCS = src/config.c src/sbuf.c src/html.c src/form.c src/secure.c \
 	    src/httphead.c \
 	    src/valid.c src/markdown.c src/cursor.c src/s3.c src/creds.c \
-	    src/curlhdr.c
+	    src/curlhdr.c $(wildcard src/lib/*.c)
 UNIT_LIBS = -lcmocka -lpq -lcrypto -ljansson -lsodium -lcmark-gfm \
 	    -lcmark-gfm-extensions -lcurl
 UNIT_CFLAGS = -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
@@ -51,13 +52,13 @@ unit-san: $(UNIT_TESTS_SAN)
 	@set -e; for t in $(UNIT_TESTS_SAN); do echo "== $$t (asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done
 
-build/unit/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/*.h) \
+build/unit/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/*.h src/lib/*.h) \
 		$(wildcard src/sigv4.c)
 	@mkdir -p build/unit
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) $(wildcard src/sigv4.c) \
 		$(UNIT_LIBS)
 
-build/unit-san/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/*.h) \
+build/unit-san/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/*.h src/lib/*.h) \
 		$(wildcard src/sigv4.c)
 	@mkdir -p build/unit-san
 	$(CC) $(UNIT_CFLAGS) $(SAN) -o $@ $< $(PURE_SRCS) \
