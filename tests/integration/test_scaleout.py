@@ -143,9 +143,9 @@ http {{
 
 		proxy_http_version	1.1;
 		proxy_set_header	Connection "";
-		# $http_host, not $host: $host drops the port, and kblog
-		# signs local-store upload URLs for the Host it is sent, so
-		# with $host they would point at port 80 (see deploy/nginx.conf).
+		# $http_host, not $host: $host drops the port.  (Local-store
+		# upload URLs no longer depend on it: kblog signs them for
+		# PUBLIC_URL's host, whatever Host it is sent.)
 		proxy_set_header	Host $http_host;
 		proxy_set_header	X-Forwarded-For $remote_addr;
 		proxy_set_header	X-Forwarded-Proto $scheme;
@@ -568,8 +568,13 @@ def test_upload_works_whichever_instance_answers_each_step(cluster):
         image = r.json()
         assert image["state"] == "ready" and image["byte_size"] == len(data)
         if cluster.backend == "local":
+            # Served from the copy the completing instance wrote; the
+            # upload's own file is gone.
             key = target.path[len("/_store/"):]
-            assert (Path(cluster.env["UPLOAD_DIR"]) / key).exists()
+            served = image["url"][len("/_store/"):]
+            assert served.startswith("i/")
+            assert (Path(cluster.env["UPLOAD_DIR"]) / served).exists()
+            assert not (Path(cluster.env["UPLOAD_DIR"]) / key).exists()
             # Readable through nginx from both instances (one folder).
             readers = set()
             for _ in range(2):
@@ -579,8 +584,11 @@ def test_upload_works_whichever_instance_answers_each_step(cluster):
             assert readers == {"a", "b"}
         else:
             key = target.path.split("/", 2)[2]
-            assert cluster.swift.exists(key)
-            assert image["url"].endswith(f"/{Swift.BUCKET}/{key}")
+            served = urlsplit(image["url"]).path.split("/", 2)[2]
+            assert served.startswith("i/") and not key.startswith("i/")
+            assert cluster.swift.exists(served)
+            assert not cluster.swift.exists(key)
+            assert image["url"].endswith(f"/{Swift.BUCKET}/{served}")
         steps.append((by_create, by_put, by_complete))
         creators = {s[0] for s in steps}
         completers = {s[2] for s in steps}
