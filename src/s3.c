@@ -1114,6 +1114,8 @@ struct xml_parse {
 	struct s3_list		*out;
 };
 
+static int	is_name_char(unsigned char);
+static int	is_xml_space(unsigned char);
 static int	xml_name(struct xml_parse *, char *);
 static int	xml_skip_attrs(struct xml_parse *, int *);
 static int	xml_text(struct xml_parse *, const char *, size_t);
@@ -1322,13 +1324,24 @@ xml_text(struct xml_parse *xp, const char *s, size_t len)
 static time_t
 xml_time(const char *s)
 {
-	struct tm	 tm;
-	const char	*p;
-	time_t		 t;
+	static const int	 width[6] = { 4, 2, 2, 2, 2, 2 };
+	static const char	 sep[6] = { '-', '-', 'T', ':', ':', '\0' };
+	struct tm		 tm;
+	const char		*p;
+	time_t			 t;
+	int			 v[6], i, n;
 
-	memset(&tm, 0, sizeof(tm));
-	if ((p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
-		return (0);
+	p = s;
+	for (i = 0; i < 6; i++) {
+		v[i] = 0;
+		for (n = 0; n < width[i]; n++, p++) {
+			if (!isdigit((unsigned char)*p))
+				return (0);
+			v[i] = v[i] * 10 + (*p - '0');
+		}
+		if (sep[i] != '\0' && *p++ != sep[i])
+			return (0);
+	}
 	if (*p == '.') {
 		p++;
 		if (!isdigit((unsigned char)*p))
@@ -1336,8 +1349,16 @@ xml_time(const char *s)
 		while (isdigit((unsigned char)*p))
 			p++;
 	}
-	if (strcmp(p, "Z") != 0 || tm.tm_year < 70)
+	if (strcmp(p, "Z") != 0 || v[0] < 1970 || v[1] < 1 || v[1] > 12 ||
+	    v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
 		return (0);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = v[0] - 1900;
+	tm.tm_mon = v[1] - 1;
+	tm.tm_mday = v[2];
+	tm.tm_hour = v[3];
+	tm.tm_min = v[4];
+	tm.tm_sec = v[5];
 	if ((t = timegm(&tm)) == (time_t)-1)
 		return (0);
 	return (t);

@@ -857,6 +857,30 @@ test_list_parse(void **state)
 	assert_string_equal(l.entries[1].key, "u/1/AB.png");
 	s3_list_free(&l);
 
+	/* Dates: S3's form with or without a fraction, else unknown (0). */
+	assert_int_equal(parse("<ListBucketResult>"
+	    "<Contents><Key>a</Key><LastModified>2024-01-01T00:00:00Z"
+	    "</LastModified></Contents>"
+	    "<Contents><Key>b</Key><LastModified>2024-13-01T00:00:00Z"
+	    "</LastModified></Contents>"
+	    "<Contents><Key>c</Key><LastModified>2024-01-01T00:00:00"
+	    "</LastModified></Contents>"
+	    "<Contents><Key>d</Key><LastModified>1969-12-31T23:59:59.9Z"
+	    "</LastModified></Contents>"
+	    "<Contents><Key>e</Key><LastModified>2024-1-01T00:00:00Z"
+	    "</LastModified></Contents>"
+	    "<Contents><Key>f</Key><LastModified>2024-01-01T00:00:00.Z"
+	    "</LastModified></Contents>"
+	    "</ListBucketResult>", &l), 0);
+	assert_int_equal(l.n, 6);
+	assert_int_equal(l.entries[0].last_modified, T_NOW);
+	assert_int_equal(l.entries[1].last_modified, 0);
+	assert_int_equal(l.entries[2].last_modified, 0);
+	assert_int_equal(l.entries[3].last_modified, 0);
+	assert_int_equal(l.entries[4].last_modified, 0);
+	assert_int_equal(l.entries[5].last_modified, 0);
+	s3_list_free(&l);
+
 	/* An empty bucket; a BOM; attributes in single quotes. */
 	assert_int_equal(parse("\xef\xbb\xbf<ListBucketResult a='1' b=\"2\">"
 	    "<IsTruncated>false</IsTruncated></ListBucketResult>", &l), 0);
