@@ -1,16 +1,21 @@
 /*
  * h_store.c: the local storage backend's HTTP side, an S3 look-alike.
  *
- *   PUT /_store/<key>?X-Amz-...   accepts the presigned upload: the very
- *       same SigV4 check S3 makes (signature, expiry, signed host,
- *       content-type and content-length), then writes the file to
+ *   PUT /_store/u/...?X-Amz-...   accepts the presigned upload: the very
+ *       same SigV4 check S3 makes (signature, expiry, content-type and
+ *       content-length, and the host it was signed for: PUBLIC_URL's),
+ *       then asks the database whether that upload is still pending (not
+ *       completed, refused or deleted), and only then writes the file to
  *       UPLOAD_DIR atomically (temp file + link: never a partial file,
- *       never an overwrite).
- *   GET /_store/<key>             serves it with its type, an ETag and
- *       long caching (keys are random and never reused).
+ *       never an overwrite).  Only upload keys (u/) are ever written.
+ *   GET /_store/i/...             serves what the server wrote (served
+ *       keys) with its type, an ETag and long caching (keys are random
+ *       and never reused); a u/ key only when it is the served key of an
+ *       image stored before served copies existed.
  *
  * Only used with STORAGE=local.  Disk writes of at most UPLOAD_MAX_BYTES
  * happen on the worker (page cache); with S3 the bytes never touch kblog.
+ * Per-request state is a struct ctx (one query).
  */
 
 #include <sys/stat.h>
@@ -22,11 +27,21 @@
 #include "kblog.h"
 #include "sigv4.h"
 
-static int	store_put(struct http_request *, const char *);
-static int	store_get(struct http_request *, const char *);
+/* A PUT is accepted only while its upload is pending. */
+static const char	sql_store_pending[] =
+    "SELECT 1 FROM images WHERE state = 'pending' AND "
+    "(upload_key = $1 OR (upload_key IS NULL AND key = $1))";
+
+/* A u/ key is served only as the key of an image from before 004. */
+static const char	sql_store_legacy[] =
+    "SELECT 1 FROM images WHERE key = $1 AND state = 'ready'";
+
+static int	store_put(struct http_request *, const char *, int);
+static int	store_get(struct http_request *, const char *, int);
+static int	store_check(struct http_request *);
+static int	store_write(struct http_request *, const char *);
 static int	store_error(struct http_request *, int, const char *,
 		    const char *);
-static int	mkdirs(const char *);
 static int	write_all(int, const char *, size_t);
 
 /* write(2) until done: a short write is followed by the real error. */
@@ -63,60 +78,84 @@ int
 h_store(struct http_request *req)
 {
 	const char	*key;
+	int		 kind;
 
 	key = req->path + strlen("/_store/");
-	if (kb_cfg.storage_s3 || !storage_key_valid(key)) {
+	if (kb_cfg.storage_s3 || (kind = storage_key_kind(key)) == 0) {
 		if (req->method == HTTP_METHOD_PUT)
 			return (store_error(req, 404, "not_found",
 			    "There is no such upload address."));
 		return (resp_error_page(req, 404));
 	}
 	if (req->method == HTTP_METHOD_PUT)
-		return (store_put(req, key));
+		return (store_put(req, key, kind));
 	if (req->method == HTTP_METHOD_GET)
-		return (store_get(req, key));
+		return (store_get(req, key, kind));
 	return (resp_method_not_allowed(req, "GET, PUT"));
 }
 
-/* mkdir -p for the directories of path (not its last part). */
+/*
+ * The PUT: signature first (no database work for forged requests), then
+ * whether the upload is still pending, then the file.
+ */
 static int
-mkdirs(const char *path)
+store_put(struct http_request *req, const char *key, int kind)
 {
-	char	buf[1024], *p;
+	struct ctx	*c;
+	int		 r;
 
-	if (kore_strlcpy(buf, path, sizeof(buf)) >= sizeof(buf))
-		return (-1);
-	for (p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0750) == -1 && errno != EEXIST)
-			return (-1);
-		*p = '/';
+	c = ctx_get(req);
+	if (c->step == 0) {
+		if (kind != STORE_KEY_UPLOAD)
+			return (store_error(req, 403, "not_writable", "Only "
+			    "upload URLs accept files."));
+		if (!store_check(req))
+			return (KORE_RESULT_OK);
+		c->step = 1;
 	}
-	return (0);
+	r = db_run(req, &c->q[0], DB_READ, sql_store_pending, 1, key);
+	if (r == DB_PENDING)
+		return (KORE_RESULT_RETRY);
+	if (r == DB_FAIL)
+		return (db_unavailable(&c->q[0]) ?
+		    store_error(req, 503, "database_unavailable", "The "
+		    "database is not answering; try again in a moment.") :
+		    store_error(req, 500, "internal_error", "The file could "
+		    "not be stored."));
+	if (db_ntuples(&c->q[0]) == 0)
+		return (store_error(req, 403, "upload_closed", "This upload "
+		    "URL no longer accepts a file: the image was completed, "
+		    "refused or deleted."));
+	return (store_write(req, key));
 }
 
+/*
+ * The presigned request's SigV4 check, against the host the URL was
+ * signed for (PUBLIC_URL's): whatever Host a proxy passes on.  0 when an
+ * error was sent.
+ */
 static int
-store_put(struct http_request *req, const char *key)
+store_check(struct http_request *req)
 {
 	static const char *const	 required[] = { "content-length",
 					    "content-type", "host" };
 	struct sigv4_verify		 v;
 	struct sigv4_kv			 hdrs[2];
 	enum sigv4_verdict		 verdict;
-	const char			*host, *ctype, *clen;
-	char				 path[1024], tmp[1100], rnd[16];
-	char				 chunk[65536];
-	ssize_t				 n;
-	size_t				 total;
-	int				 fd, werr;
+	const char			*scheme, *ctype, *clen;
+	char				 host[256];
 
-	if (!http_request_header(req, "host", &host) ||
-	    !http_request_header(req, "content-type", &ctype) ||
-	    !http_request_header(req, "content-length", &clen))
-		return (store_error(req, 400, "missing_header", "A presigned "
-		    "upload needs Host, Content-Type and Content-Length."));
+	if (!http_request_header(req, "content-type", &ctype) ||
+	    !http_request_header(req, "content-length", &clen)) {
+		(void)store_error(req, 400, "missing_header", "A presigned "
+		    "upload needs Content-Type and Content-Length.");
+		return (0);
+	}
+	if (storage_local_host(&scheme, host, sizeof(host)) == -1) {
+		(void)store_error(req, 500, "internal_error",
+		    "The file could not be stored.");
+		return (0);
+	}
 
 	hdrs[0].name = "content-type";
 	hdrs[0].value = ctype;
@@ -139,17 +178,32 @@ store_put(struct http_request *req, const char *key)
 	if ((verdict = sigv4_verify_presigned(&v)) != SIGV4_OK) {
 		kore_log(LOG_NOTICE, "store: refused upload: %s",
 		    sigv4_verdict_str(verdict));
-		return (store_error(req, 403, verdict == SIGV4_ERR_EXPIRED ?
+		(void)store_error(req, 403, verdict == SIGV4_ERR_EXPIRED ?
 		    "expired" : "signature_mismatch", "The upload URL is "
 		    "not valid for this request (expired, or the file's "
-		    "type or size differs from what was signed)."));
+		    "type or size differs from what was signed).");
+		return (0);
 	}
-	if (req->content_length > (size_t)kb_cfg.upload_max)
-		return (store_error(req, 413, "payload_too_large",
-		    "The file is larger than allowed."));
+	if (req->content_length > (size_t)kb_cfg.upload_max) {
+		(void)store_error(req, 413, "payload_too_large",
+		    "The file is larger than allowed.");
+		return (0);
+	}
+	return (1);
+}
+
+/* Writes the body to key's file: temp file, then link (no overwrite). */
+static int
+store_write(struct http_request *req, const char *key)
+{
+	char		 path[1024], tmp[1100], rnd[16];
+	char		 chunk[65536];
+	ssize_t		 n;
+	size_t		 total;
+	int		 fd, werr;
 
 	if (local_store_path(key, path, sizeof(path)) == -1 ||
-	    mkdirs(path) == -1) {
+	    local_store_mkdirs(path) == -1) {
 		kore_log(LOG_ERR, "store: mkdir for %s: %s", key,
 		    strerror(errno));
 		return (store_error(req, 500, "internal_error",
@@ -212,15 +266,27 @@ store_put(struct http_request *req, const char *key)
 }
 
 static int
-store_get(struct http_request *req, const char *key)
+store_get(struct http_request *req, const char *key, int kind)
 {
 	static struct kore_server	*srv = NULL;
 	struct kore_fileref		*ref;
 	struct stat			 st;
+	struct ctx			*c;
 	const char			*inm;
 	char				 path[1024], etag[64];
-	int				 fd;
+	int				 fd, r;
 
+	if (kind == STORE_KEY_UPLOAD) {
+		/* Never what a client may still write, unless legacy. */
+		c = ctx_get(req);
+		r = db_run(req, &c->q[0], DB_READ, sql_store_legacy, 1, key);
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (r == DB_FAIL)
+			return (db_error(req, &c->q[0]));
+		if (db_ntuples(&c->q[0]) == 0)
+			return (resp_error_page(req, 404));
+	}
 	if (local_store_path(key, path, sizeof(path)) == -1 ||
 	    stat(path, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size <= 0)
 		return (resp_error_page(req, 404));

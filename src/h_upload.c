@@ -11,9 +11,17 @@
  *   GET    /images                        the gallery page
  *   POST   /images/<id>/delete            POST /settings/avatar
  *
+ * Clients only ever write upload keys (u/...), with URLs that live for
+ * UPLOAD_URL_TTL.  complete has the server write the served copy under a
+ * new key (i/...) that no client URL can write, checks that copy, and
+ * only then marks the image ready; pages and the API show the served key
+ * alone.  A PUT replayed later can only rewrite an upload key, which
+ * nothing serves and the sweeper removes.
+ *
  * A row exists only for an upload kblog signed; an object exists only
- * while its row does (delete removes the object first, the sweeper
- * removes pending uploads that were never completed).
+ * while its row does (delete removes the objects first, the sweeper
+ * removes pending uploads that were never completed and objects no row
+ * keeps).
  */
 
 #include "kblog.h"
@@ -23,17 +31,29 @@
 #define FILENAME_MAX_BYTES	255
 
 static const char	sql_image_create[] =
-    "INSERT INTO images (owner_id, key, filename, content_type, byte_size) "
-    "VALUES ($1::bigint, $2, $3, $4, $5::bigint) RETURNING id";
+    "INSERT INTO images (owner_id, upload_key, filename, content_type, "
+    "byte_size) VALUES ($1::bigint, $2, $3, $4, $5::bigint) RETURNING id";
 
 static const char	sql_image_get[] =
     "SELECT owner_id, key, content_type, byte_size, state, filename, "
     "to_char(created_at AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM images WHERE id = $1::bigint";
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), upload_key FROM images "
+    "WHERE id = $1::bigint";
+
+/*
+ * complete records the served key before it writes the copy, so a row
+ * always names what the server writes (the sweeper relies on that); a
+ * second attempt records its own key, and only the last one can be made
+ * ready.  A pending row written by an older kblog (key, no upload_key)
+ * has its key moved to upload_key.
+ */
+static const char	sql_image_claim[] =
+    "UPDATE images SET upload_key = COALESCE(upload_key, key), key = $2 "
+    "WHERE id = $1::bigint AND state = 'pending' RETURNING upload_key";
 
 static const char	sql_image_ready[] =
     "UPDATE images SET state = 'ready' WHERE id = $1::bigint "
-    "AND state = 'pending' RETURNING id";
+    "AND state = 'pending' AND key = $2 RETURNING id";
 
 static const char	sql_image_delete[] =
     "DELETE FROM images WHERE id = $1::bigint AND owner_id = $2::bigint";
@@ -50,7 +70,8 @@ static const char	sql_avatar[] =
     "owner_id = $2::bigint AND state = 'ready') RETURNING id";
 
 enum img_col {
-	IMG_OWNER, IMG_KEY, IMG_TYPE, IMG_SIZE, IMG_STATE, IMG_NAME, IMG_DATE
+	IMG_OWNER, IMG_KEY, IMG_TYPE, IMG_SIZE, IMG_STATE, IMG_NAME, IMG_DATE,
+	IMG_UPLOAD_KEY
 };
 
 static const char	*iso_time(int64_t, char *, size_t);
@@ -116,7 +137,11 @@ valid_filename(const char *s)
 	return (NULL);
 }
 
-/* An image row (sql_images / sql_image_get layout, offset off) as JSON. */
+/*
+ * An image row (sql_images / sql_image_get layout, offset off) as JSON.
+ * Only a ready image has a URL: it is the served key's, never the
+ * upload's.
+ */
 static json_t *
 image_json(struct dbq *q, int row, int with_id)
 {
@@ -126,9 +151,11 @@ image_json(struct dbq *q, int row, int with_id)
 
 	off = 1;	/* both queries: id or owner first, then the same */
 	sbuf_init(&url, 256);
-	storage_public_url(&url, db_value(q, row, off + 0));
-	o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}",
-	    "url", sbuf_cstr(&url),
+	if (!strcmp(db_value(q, row, off + 3), "ready") &&
+	    !db_isnull(q, row, off + 0))
+		storage_public_url(&url, db_value(q, row, off + 0));
+	o = json_pack("{s:s?, s:s, s:s, s:I, s:s, s:s}",
+	    "url", url.len > 0 ? sbuf_cstr(&url) : NULL,
 	    "filename", db_value(q, row, off + 4),
 	    "content_type", db_value(q, row, off + 1),
 	    "byte_size", (json_int_t)strtoll(db_value(q, row, off + 2),
@@ -194,9 +221,9 @@ op_upload_create(struct http_request *req, struct ctx *c)
 	static const char	*fields[] = { "filename", "content_type",
 				    "byte_size", NULL };
 	struct st_job		 job;
-	const char		*name, *ctype, *ext, *err, *host;
+	const char		*name, *ctype, *err;
 	json_t			*size, *o;
-	char			 rnd[SEC_TOKEN_LEN + 1], *s, ts[32];
+	char			*s, ts[32];
 	int			 ret, r, t1, t2;
 
 	if (!api_guard(req, c, 1, &ret) || !api_body(req, c, fields, &ret))
@@ -218,7 +245,7 @@ op_upload_create(struct http_request *req, struct ctx *c)
 		if ((err = valid_filename(name)) != NULL)
 			return (up_error(req, 422, "validation_failed",
 			    "filename", err));
-		if (ctype == NULL || (ext = storage_type_ext(ctype)) == NULL)
+		if (ctype == NULL || storage_type_ext(ctype) == NULL)
 			return (up_error(req, 422, "unsupported_type",
 			    "content_type", "Only JPEG, PNG, GIF and WebP "
 			    "images can be uploaded."));
@@ -228,23 +255,15 @@ op_upload_create(struct http_request *req, struct ctx *c)
 		if (json_integer_value(size) > kb_cfg.upload_max)
 			return (up_error(req, 422, "too_large", "byte_size",
 			    "The file is larger than the upload limit."));
-		if (!http_request_header(req, "host", &host) ||
-		    strlen(host) >= sizeof(job.host) ||
-		    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
-		    "QRSTUVWXYZ0123456789.-:[]") != strlen(host))
-			return (up_error(req, 400, "bad_request", NULL,
-			    "The Host header is not valid."));
 
-		if (sec_random_token(rnd) == -1)
-			fatal("no randomness");
+		/* An upload key; the request's Host plays no part. */
 		memset(&job, 0, sizeof(job));
 		job.op = ST_PRESIGN;
-		(void)snprintf(job.key, sizeof(job.key), "u/%lld/%s.%s",
-		    (long long)c->auth.user_id, rnd, ext);
+		storage_new_key(job.key, sizeof(job.key), STORE_KEY_UPLOAD,
+		    c->auth.user_id, ctype);
 		(void)kore_strlcpy(job.content_type, ctype,
 		    sizeof(job.content_type));
 		job.length = (uint64_t)json_integer_value(size);
-		(void)kore_strlcpy(job.host, host, sizeof(job.host));
 		(void)kore_strlcpy(c->buf, job.key, sizeof(c->buf));
 		ctx_num(c, 0, c->auth.user_id);
 		ctx_num(c, 1, (int64_t)job.length);
@@ -282,11 +301,18 @@ op_upload_create(struct http_request *req, struct ctx *c)
 	return (KORE_RESULT_OK);
 }
 
+/*
+ * complete: the upload is checked through the copy the server writes of
+ * it (st_publish: served key written, then its size, type and magic
+ * number checked), the image is made ready with that key, and the upload
+ * key is deleted.  c->buf holds the served key, c->buf2 the upload key.
+ */
 static int
 op_upload_complete(struct http_request *req, struct ctx *c, int64_t id)
 {
 	struct st_job	 job;
 	json_t		*o;
+	struct sbuf	 url;
 	char		*s;
 	int		 ret, r;
 
@@ -313,51 +339,90 @@ op_upload_complete(struct http_request *req, struct ctx *c, int64_t id)
 		    "This upload is already complete."));
 
 	if (c->step == 1) {
+		storage_new_key(c->buf, sizeof(c->buf), STORE_KEY_SERVED,
+		    c->auth.user_id, db_value(&c->q[0], 0, IMG_TYPE));
+		c->step = 2;
+	}
+	if (c->step == 2) {
+		r = db_run(req, &c->q[1], 0, sql_image_claim, 2, c->num[0],
+		    c->buf);
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (r == DB_FAIL)
+			return (api_dberr(req, &c->q[1]));
+		if (db_ntuples(&c->q[1]) != 1)
+			return (up_error(req, 409, "already_completed", NULL,
+			    "This upload is already complete."));
+		(void)kore_strlcpy(c->buf2, db_value(&c->q[1], 0, 0),
+		    sizeof(c->buf2));
 		memset(&job, 0, sizeof(job));
-		job.op = ST_CHECK;
-		(void)kore_strlcpy(job.key, db_value(&c->q[0], 0, IMG_KEY),
-		    sizeof(job.key));
+		job.op = ST_PUBLISH;
+		(void)kore_strlcpy(job.key, c->buf, sizeof(job.key));
+		(void)kore_strlcpy(job.upload_key, c->buf2,
+		    sizeof(job.upload_key));
 		(void)kore_strlcpy(job.content_type,
 		    db_value(&c->q[0], 0, IMG_TYPE), sizeof(job.content_type));
-		c->step = 2;
+		job.length = strtoull(db_value(&c->q[0], 0, IMG_SIZE), NULL,
+		    10);
+		c->step = 3;
 		(void)st_run(req, &c->st, &job);
 		return (KORE_RESULT_RETRY);
 	}
-	if (c->step == 2) {
+	if (c->step == 3) {
 		if (st_run(req, &c->st, NULL) == DB_PENDING)
 			return (KORE_RESULT_RETRY);
-		if (c->st.res.status == 404 || c->st.res.status == 403)
+		if (c->st.res.status == 404)
 			return (up_error(req, 409, "upload_missing", NULL,
 			    "The file has not been uploaded yet: PUT it to "
 			    "the upload URL first."));
-		if (c->st.res.status != 200)
-			return (storage_unavailable(req, 1));
-		if (c->st.res.size != strtoull(db_value(&c->q[0], 0, IMG_SIZE),
-		    NULL, 10) || strcasecmp(c->st.res.content_type,
-		    db_value(&c->q[0], 0, IMG_TYPE)) != 0 ||
-		    !storage_magic_ok(db_value(&c->q[0], 0, IMG_TYPE),
-		    c->st.res.head, c->st.res.headlen)) {
-			/* Not what was authorised: remove object and row. */
+		if (c->st.res.status == 422) {
+			/* Not what was authorised: remove objects and row. */
+			kore_log(LOG_NOTICE, "uploads: image %lld refused: %s",
+			    (long long)id, c->st.res.error);
 			c->status = 422;
 			c->step = 10;
+		} else if (c->st.res.status != 200) {
+			return (storage_unavailable(req, 1));
 		} else {
-			c->step = 3;
+			c->step = 4;
 		}
 	}
 	if (c->step >= 10)
 		return (image_delete(req, c, id, 1));
 
-	r = db_run(req, &c->q[1], 0, sql_image_ready, 1, c->num[0]);
-	if (r == DB_PENDING)
+	if (c->step == 4) {
+		r = db_run(req, &c->q[3], 0, sql_image_ready, 2, c->num[0],
+		    c->buf);
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (r == DB_FAIL)
+			return (api_dberr(req, &c->q[3]));
+		if (db_ntuples(&c->q[3]) != 1)
+			return (up_error(req, 409, "already_completed", NULL,
+			    "This upload is already complete."));
+		/* The upload key has served its purpose. */
+		memset(&job, 0, sizeof(job));
+		job.op = ST_DELETE;
+		(void)kore_strlcpy(job.upload_key, c->buf2,
+		    sizeof(job.upload_key));
+		c->step = 5;
+		c->st.state = 0;	/* a second storage task */
+		(void)st_run(req, &c->st, &job);
 		return (KORE_RESULT_RETRY);
-	if (r == DB_FAIL)
-		return (api_dberr(req, &c->q[1]));
-	if (db_ntuples(&c->q[1]) != 1)
-		return (up_error(req, 409, "already_completed", NULL,
-		    "This upload is already complete."));
+	}
+	if (st_run(req, &c->st, NULL) == DB_PENDING)
+		return (KORE_RESULT_RETRY);
+	if (c->st.res.status != 204)
+		kore_log(LOG_NOTICE, "uploads: %s stays until the sweep "
+		    "(storage answered %d)", c->buf2, c->st.res.status);
+
 	o = image_json(&c->q[0], 0, 0);
+	sbuf_init(&url, 256);
+	storage_public_url(&url, c->buf);
 	json_object_set_new(o, "id", json_integer(id));
 	json_object_set_new(o, "state", json_string("ready"));
+	json_object_set_new(o, "url", json_string(sbuf_cstr(&url)));
+	sbuf_free(&url);
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	resp_json(req, 200, s ? s : "{}");
@@ -392,9 +457,10 @@ op_images(struct http_request *req, struct ctx *c)
 }
 
 /*
- * Deletes an image: the object first (a failure keeps the row, so no
- * object is ever orphaned), then the row.  json: API answer (204) or
- * page redirect.  Also the rejection path of complete (c->status 422).
+ * Deletes an image: its objects first, served copy and upload (a failure
+ * keeps the row, so no object is ever orphaned), then the row.  json:
+ * API answer (204) or page redirect.  Also the rejection path of
+ * complete (c->status 422, c->buf and c->buf2 set).
  */
 static int
 image_delete(struct http_request *req, struct ctx *c, int64_t id, int json)
@@ -424,6 +490,10 @@ image_delete(struct http_request *req, struct ctx *c, int64_t id, int json)
 			return (json ? up_error(req, 403, "forbidden", NULL,
 			    "This image belongs to someone else.") :
 			    resp_error_page(req, 403));
+		(void)kore_strlcpy(c->buf, db_value(&c->q[0], 0, IMG_KEY),
+		    sizeof(c->buf));
+		(void)kore_strlcpy(c->buf2, db_value(&c->q[0], 0,
+		    IMG_UPLOAD_KEY), sizeof(c->buf2));
 		c->status = 204;
 		c->step = 10;
 	}
@@ -431,10 +501,11 @@ image_delete(struct http_request *req, struct ctx *c, int64_t id, int json)
 	if (c->step == 10) {
 		memset(&job, 0, sizeof(job));
 		job.op = ST_DELETE;
-		(void)kore_strlcpy(job.key, db_value(&c->q[0], 0, IMG_KEY),
-		    sizeof(job.key));
+		(void)kore_strlcpy(job.key, c->buf, sizeof(job.key));
+		(void)kore_strlcpy(job.upload_key, c->buf2,
+		    sizeof(job.upload_key));
 		c->step = 11;
-		c->st.state = 0;	/* a second storage task (after CHECK) */
+		c->st.state = 0;	/* maybe after complete's */
 		(void)st_run(req, &c->st, &job);
 		return (KORE_RESULT_RETRY);
 	}

@@ -49,7 +49,8 @@ char		*kb_csp;	/* Content-Security-Policy, built at start */
  *    eventfd2 (its wakeup pipe), ioctl (FIONREAD on sockets, allowed
  *    before Kore's blanket EACCES), faccessat/faccessat2 (CA bundle);
  *  - unlink, link(at), mkdir: the local store's temp file, its
- *    no-overwrite publication, and directories;
+ *    no-overwrite publication, and directories; getdents64: the sweeper
+ *    reads UPLOAD_DIR for files that no image keeps;
  *  - gettid: the sanitizer runtime (asan flavour) names every new thread;
  *  - mremap: glibc grows large (mmapped) blocks with it: big pages,
  *    feeds and API lists;
@@ -78,6 +79,7 @@ KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(link),
 	KORE_SYSCALL_ALLOW(linkat),
 	KORE_SYSCALL_ALLOW(mkdir),
+	KORE_SYSCALL_ALLOW(getdents64),
 	KORE_SYSCALL_ALLOW(fsync),
 	KORE_SYSCALL_ALLOW(gettid),
 	KORE_SYSCALL_ALLOW(mremap),

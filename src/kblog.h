@@ -142,27 +142,26 @@ int	pw_run(struct http_request *, struct pw_state *, int op,
 void	pw_cleanup(struct pw_state *);
 
 /* storage.c: images in S3 or in kblog's own local store. */
-#define ST_PRESIGN	1
-#define ST_CHECK	2	/* HEAD, then the first bytes */
-#define ST_DELETE	3
+#define ST_PRESIGN	1	/* key: a presigned PUT URL for it */
+#define ST_PUBLISH	2	/* upload_key -> key, then check key */
+#define ST_DELETE	3	/* key and upload_key, when set */
+
+#define STORE_KEY_UPLOAD	1	/* u/...: clients PUT these */
+#define STORE_KEY_SERVED	2	/* i/...: only the server writes */
 
 struct st_job {
 	int		op;
 	char		key[128];
+	char		upload_key[128];
 	char		content_type[32];
-	uint64_t	length;
-	char		host[256];	/* local presign: the Host to sign */
+	uint64_t	length;		/* presign, publish: the exact size */
 };
 
 struct st_result {
-	int		status;		/* 200/204 ok, 404, 503 unreachable */
+	int		status;		/* 200/204 ok, 404, 422, 503 */
 	char		url[4096];
 	int64_t		expires_at;
-	uint64_t	size;
-	char		content_type[64];
-	unsigned char	head[16];
-	size_t		headlen;
-	char		error[256];
+	char		error[256];	/* why, for the log */
 };
 
 struct st_state {
@@ -173,12 +172,16 @@ struct st_state {
 
 int		 st_run(struct http_request *, struct st_state *,
 		    const struct st_job *);
+int		 storage_key_kind(const char *);
 int		 storage_key_valid(const char *);
+void		 storage_new_key(char *, size_t, int, int64_t, const char *);
 void		 storage_public_url(struct sbuf *, const char *);
 int		 storage_magic_ok(const char *, const unsigned char *, size_t);
 const char	*storage_type_ext(const char *);
 const char	*storage_local_secret(void);
+int		 storage_local_host(const char **, char *, size_t);
 int		 local_store_path(const char *, char *, size_t);
+int		 local_store_mkdirs(const char *);
 void		 storage_sweep_start(void);
 
 /*

@@ -1,6 +1,7 @@
 /*
  * s3.h: a small S3 client: presigned PUT URLs for the browser, and the
- * signed HEAD, ranged GET and DELETE the server sends itself.
+ * signed HEAD, ranged GET, DELETE, CopyObject and ListObjectsV2 the
+ * server sends itself.
  *
  * Plain C on libcurl, OpenSSL (through sigv4.c) and libc; no Kore headers.
  * The requests block (up to the timeouts below): kblog calls them from
@@ -44,6 +45,12 @@
 #define S3_MAX_KEY		1024	/* S3's own limit, bytes */
 #define S3_CONNECT_TIMEOUT_MS	3000
 #define S3_TIMEOUT_MS		10000
+#define S3_MAX_CALL_HEADERS	4	/* extra signed headers of a call */
+#define S3_COPY_MAX_BODY	(16 * 1024)	/* CopyObject's answer */
+#define S3_LIST_MAX_KEYS	1000	/* keys asked for per page */
+#define S3_LIST_MAX_KEYS_STR	"1000"
+#define S3_LIST_MAX_BODY	(4 * 1024 * 1024)	/* one page's XML */
+#define S3_LIST_MAX_TOKEN	1024	/* a continuation token, bytes */
 
 struct s3_config {
 	/*
@@ -90,6 +97,13 @@ char	*s3_presign_put(const struct s3_config *, const struct aws_creds *,
 	    const char *, const char *, uint64_t, int, time_t);
 
 /*
+ * The scheme ("http" or "https", static) and the Host a client sends for
+ * an origin "http[s]://host[:port][/]": lowercase, without the scheme's
+ * default port.  This is the Host that is signed.  0, or -1 (EINVAL).
+ */
+int	s3_origin_host(const char *, const char **, char *, size_t);
+
+/*
  * The plain, unsigned URL of an object (for public reads, when the bucket
  * policy allows them).  Returns a malloc'd URL, or NULL with errno set.
  */
@@ -125,5 +139,75 @@ int	s3_get_range(const struct s3_config *, const struct aws_creds *,
 /* DELETE the key.  S3 answers 204, also when the key did not exist. */
 int	s3_delete(const struct s3_config *, const struct aws_creds *,
 	    const char *, int *);
+
+/*
+ * CopyObject: PUT dst with "x-amz-copy-source: /<bucket>/<src>" (signed,
+ * percent-encoded), an empty body, in the same bucket; the object's
+ * metadata (its Content-Type) is copied.  *status is the HTTP status,
+ * except that a 200 whose body is not a <CopyObjectResult> (S3 reports
+ * errors during a copy inside a 200) is 500.  A missing src is 404, or
+ * 403 without s3:ListBucket.  src and dst must differ.
+ */
+int	s3_copy(const struct s3_config *, const struct aws_creds *,
+	    const char *, const char *, int *);
+
+/* One object of a listing. */
+struct s3_list_entry {
+	char		*key;		/* decoded, malloc'd */
+	time_t		 last_modified;	/* 0: absent or unreadable */
+	uint64_t	 size;
+};
+
+/* One page of a listing. */
+struct s3_list {
+	struct s3_list_entry	*entries;	/* malloc'd, n of them */
+	size_t			 n;
+	int			 truncated;	/* more pages follow */
+	char			*next_token;	/* malloc'd; set if truncated */
+};
+
+/*
+ * ListObjectsV2, one page: a signed GET on the bucket with
+ * ?continuation-token=<token>&encoding-type=url&list-type=2
+ * &max-keys=1000&prefix=<prefix> (token NULL: the first page).  On a 200
+ * the page is parsed into out (s3_list_parse); the caller frees it with
+ * s3_list_free().  Returns 0 with *status when an answer came and (on a
+ * 200) parsed; -1 with errno set otherwise: the transport errors above,
+ * EINVAL for a page that does not parse, E2BIG for one over
+ * S3_LIST_MAX_BODY.  Pass the page's next_token back for the next page
+ * while truncated is set.
+ */
+int	s3_list(const struct s3_config *, const struct aws_creds *,
+	    const char *, const char *, struct s3_list *, int *);
+
+/*
+ * Parse a ListBucketResult document of len bytes (untrusted).  Strict
+ * about structure: any malformed document, DOCTYPE or CDATA, element
+ * nesting over 16, more than S3_LIST_MAX_KEYS entries, an entry without
+ * a Key, a bad IsTruncated, or a truncated page without a token fails
+ * the whole page (-1, errno EINVAL; out is left empty).  Keys are
+ * %-decoded when the page says <EncodingType>url; an entry whose key
+ * does not decode (bad escape, NUL) or is over S3_MAX_KEY is dropped.
+ * 0 on success; free with s3_list_free().
+ */
+int	s3_list_parse(const char *, size_t, struct s3_list *);
+void	s3_list_free(struct s3_list *);
+
+/*
+ * What s3_copy and s3_list would send at time now, without sending it:
+ * the URL and every header line ("Name: value\n"), in order.  For tests.
+ * Free with s3_wire_free().  0, or -1 with errno set.
+ */
+struct s3_wire {
+	const char	*method;
+	char		*url;
+	char		*headers;
+};
+
+int	s3_copy_wire(const struct s3_config *, const struct aws_creds *,
+	    const char *, const char *, time_t, struct s3_wire *);
+int	s3_list_wire(const struct s3_config *, const struct aws_creds *,
+	    const char *, const char *, time_t, struct s3_wire *);
+void	s3_wire_free(struct s3_wire *);
 
 #endif /* !KBLOG_S3_H */

@@ -465,8 +465,13 @@ def test_upload_works_whichever_instance_answers_each_step(cluster):
         image = r.json()
         assert image["state"] == "ready" and image["byte_size"] == len(data)
         if cluster.backend == "local":
+            # Served from the copy the completing instance wrote; the
+            # upload's own file is gone.
             key = target.path[len("/_store/"):]
-            assert (Path(cluster.env["UPLOAD_DIR"]) / key).exists()
+            served = image["url"][len("/_store/"):]
+            assert served.startswith("i/")
+            assert (Path(cluster.env["UPLOAD_DIR"]) / served).exists()
+            assert not (Path(cluster.env["UPLOAD_DIR"]) / key).exists()
             # Readable through nginx from both instances (one folder).
             readers = set()
             for _ in range(2):
@@ -476,8 +481,11 @@ def test_upload_works_whichever_instance_answers_each_step(cluster):
             assert readers == {"a", "b"}
         else:
             key = target.path.split("/", 2)[2]
-            assert cluster.swift.exists(key)
-            assert image["url"].endswith(f"/{Swift.BUCKET}/{key}")
+            served = urlsplit(image["url"]).path.split("/", 2)[2]
+            assert served.startswith("i/") and not key.startswith("i/")
+            assert cluster.swift.exists(served)
+            assert not cluster.swift.exists(key)
+            assert image["url"].endswith(f"/{Swift.BUCKET}/{served}")
         steps.append((by_create, by_put, by_complete))
         creators = {s[0] for s in steps}
         completers = {s[2] for s in steps}

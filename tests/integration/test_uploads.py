@@ -62,9 +62,10 @@ def store(request, server, s3_server, swift):
 
 
 def key_of(upload):
+    """The storage key of an upload URL or of an image's served URL (a
+    path on the site for the local store, the bucket's URL for S3)."""
     path = urlsplit(upload["url"]).path
-    return path.split("/", 2)[2] if path.startswith("/_store/") else \
-        path.split("/", 2)[2]
+    return path.split("/", 2)[2]
 
 
 def request_upload(api, data=b"", ctype="image/png", name="pic.png"):
@@ -107,6 +108,11 @@ def test_upload_complete_show_delete(store, pg):
     assert image["state"] == "ready" and image["byte_size"] == len(data)
     assert image["content_type"] == "image/png"
     assert image["filename"] == "pic.png"
+    # Served from a copy the server wrote; the upload key is gone.
+    served = key_of(image)
+    assert served.startswith("i/") and served.endswith(".png")
+    assert served.split("/")[1] == key.split("/")[1]
+    assert served != key and exists(served) and not exists(key)
     if backend == "local":
         got = requests.get(base + image["url"])
         assert got.status_code == 200 and got.content == data
@@ -117,7 +123,7 @@ def test_upload_complete_show_delete(store, pg):
             "If-None-Match": etag}).status_code == 304
     else:
         assert image["url"].startswith("http://127.0.0.1:")
-        assert image["url"].endswith(f"/{Swift.BUCKET}/{key}")
+        assert image["url"].endswith(f"/{Swift.BUCKET}/{served}")
     listed = api.call("GET", "/images").json()["items"]
     assert [i["id"] for i in listed] == [up["id"]]
     # Completing twice is a conflict, not a second image.
@@ -125,7 +131,7 @@ def test_upload_complete_show_delete(store, pg):
         "already_completed")
     # Delete removes row and object.
     assert api.call("DELETE", f"/images/{up['id']}").status_code == 204
-    assert not exists(key)
+    assert not exists(key) and not exists(served)
     assert pg.query("SELECT count(*) FROM images WHERE id = %s",
                     (up["id"],)) == [(0,)]
 
@@ -315,7 +321,7 @@ def test_gallery_and_avatar_pages(base, pg):
     r = b.post("/settings/avatar", {"image_id": str(up["id"])})
     assert r.status_code == 303
     profile = requests.get(f"{base}/users/{name}").text
-    assert 'class="avatar"' in profile and "/_store/u/" in profile
+    assert 'class="avatar"' in profile and "/_store/i/" in profile
     r = b.post(f"/images/{up['id']}/delete")
     assert r.status_code == 303
     assert pg.query("SELECT avatar_image_id FROM users WHERE username = %s",
