@@ -21,6 +21,8 @@
 #include "valid.h"
 
 #define API_BODY_MAX	(1024 * 1024)
+#define METADATA_MAX_BYTES	8192	/* compact JSON */
+#define METADATA_MAX_DEPTH	16	/* the object itself is level 1 */
 
 enum api_op {
 	OP_USERS, OP_USER, OP_TOKENS, OP_TOKEN, OP_ME, OP_POSTS, OP_POST,
@@ -53,6 +55,7 @@ static int	op_comment_delete(struct http_request *, struct ctx *,
 		    int64_t);
 static int	op_like(struct http_request *, struct ctx *, int64_t, int);
 static int	post_fields(struct http_request *, struct ctx *, int, int *);
+static int	json_deeper(json_t *, int);
 
 /* Sends {"error":{...}}; takes ownership of fields (may be NULL). */
 static int
@@ -708,6 +711,32 @@ op_post_get(struct http_request *req, struct ctx *c, int64_t id)
 	return (api_ok(req, 200, db_value(&c->q[0], 0, 0)));
 }
 
+/* 1 when v nests more than max levels of objects and arrays. */
+static int
+json_deeper(json_t *v, int max)
+{
+	const char	*key;
+	json_t		*e;
+	size_t		 i;
+
+	if (!json_is_object(v) && !json_is_array(v))
+		return (0);
+	if (max < 1)
+		return (1);
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, e) {
+			if (json_deeper(e, max - 1))
+				return (1);
+		}
+		return (0);
+	}
+	json_array_foreach(v, i, e) {
+		if (json_deeper(e, max - 1))
+			return (1);
+	}
+	return (0);
+}
+
 /*
  * Reads and checks the post fields of a create (all but title and body
  * optional) or a patch (all optional) into c->text[] and c->num[]:
@@ -754,10 +783,23 @@ post_fields(struct http_request *req, struct ctx *c, int create, int *ret)
 		c->text[3] = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	else if (create)
 		c->text[3] = strdup("{}");
+	if (v != NULL && c->text[3] == NULL) {
+		*ret = api_dberr(req, &c->q[0]);
+		return (0);
+	}
 	v = json_object_get(c->json, "tags");
 	if (v != NULL && !json_is_array(v)) {
 		*ret = api_field_error(req, 400, "invalid_type", "tags",
 		    "must be an array of strings");
+		return (0);
+	}
+	if (c->text[3] != NULL &&
+	    (strlen(c->text[3]) > METADATA_MAX_BYTES ||
+	    json_deeper(json_object_get(c->json, "metadata"),
+	    METADATA_MAX_DEPTH))) {
+		*ret = api_field_error(req, 422, "validation_failed",
+		    "metadata", "at most 8,192 bytes of compact JSON, nested "
+		    "at most 16 levels deep");
 		return (0);
 	}
 
