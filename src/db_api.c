@@ -53,12 +53,17 @@ const char sql_api_token_create[] =
     "VALUES ($1::bigint, $2, $3) RETURNING json_build_object('id', id, "
     "'name', name, 'created_at', " TS("created_at") ")::text";
 
+/* Live tokens, newest first: $2/$3 cursor (key, id), $4 limit + 1. */
 const char sql_api_tokens[] =
-    "SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, "
+    "SELECT json_build_object('id', id, 'name', name, "
     "'created_at', " TS("created_at") ", 'last_used_at', "
     "CASE WHEN last_used_at IS NULL THEN NULL ELSE "
-    TS("last_used_at") " END) ORDER BY id), '[]')::text "
-    "FROM api_tokens WHERE user_id = $1::bigint AND revoked_at IS NULL";
+    TS("last_used_at") " END)::text, "
+    "(extract(epoch FROM created_at) * 1000000)::bigint, id "
+    "FROM api_tokens WHERE user_id = $1::bigint AND revoked_at IS NULL "
+    "AND (created_at, id) < ('epoch'::timestamptz + $2::bigint * "
+    "interval '1 microsecond', $3::bigint) "
+    "ORDER BY created_at DESC, id DESC LIMIT $4::int";
 
 const char sql_api_token_revoke[] =
     "UPDATE api_tokens SET revoked_at = now() WHERE id = $2::bigint "

@@ -255,33 +255,101 @@ api_int_param(struct http_request *req, struct ctx *c, const char *name,
 }
 
 /*
- * Sends {"items":[rows' column 0...],"next_cursor":...}: the query asked
- * for limit + 1 rows; columns 1 and 2 are the cursor key and id.
+ * A page of a list, {"items":[...],"next_cursor":...}, that never carries
+ * unbounded bytes: items go in until the next one would take them past
+ * API_PAGE_BYTES (the first always goes in), and the cursor then points
+ * at the last item included, so the client pages on from there.
+ */
+void
+api_page_init(struct api_page *pg)
+{
+	sbuf_init(&pg->b, 4096);
+	sbuf_adds(&pg->b, "{\"items\":[");
+	pg->bytes = 0;
+	pg->n = 0;
+}
+
+/* 1 when the item (JSON text) went in, 0 when the page is full. */
+int
+api_page_add(struct api_page *pg, const char *item)
+{
+	size_t	len;
+
+	len = strlen(item);
+	if (pg->n > 0 && pg->bytes + len + 1 > API_PAGE_BYTES)
+		return (0);
+	if (pg->n > 0)
+		sbuf_addc(&pg->b, ',');
+	sbuf_add(&pg->b, item, len);
+	pg->bytes += len + 1;
+	pg->n++;
+	return (1);
+}
+
+/* Sends the page; id 0: no next page, else (key, id) of the last item. */
+void
+api_page_send(struct http_request *req, struct api_page *pg, int kind,
+    int64_t key, int64_t id)
+{
+	char	cur[CURSOR_LEN + 1];
+
+	sbuf_adds(&pg->b, "],\"next_cursor\":");
+	if (id > 0 && cursor_encode(cur, sizeof(cur), kind, key, id) == 0)
+		sbuf_addf(&pg->b, "\"%s\"}", cur);
+	else
+		sbuf_adds(&pg->b, "null}");
+	resp_json(req, 200, sbuf_cstr(&pg->b));
+	sbuf_free(&pg->b);
+}
+
+/*
+ * ?limit (1..100, default def) and ?cursor of a list ordered by
+ * (created_at, id) DESC: *key and *id start after the cursor, or at the
+ * top.  0 when an error was sent.
+ */
+int
+api_page_params(struct http_request *req, struct ctx *c, int64_t def,
+    int64_t *limit, int64_t *key, int64_t *id)
+{
+	const char	*cur;
+
+	if (!api_int_param(req, c, "limit", def, 1, 100, limit))
+		return (0);
+	cur = form_get(&c->form, "cursor");
+	if (cur == NULL) {
+		*key = CURSOR_TIME_MAX;
+		*id = INT64_MAX;
+	} else if (cursor_decode(cur, strlen(cur), CURSOR_TIME, key,
+	    id) == -1) {
+		api_field_error(req, 400, "invalid_cursor", "cursor",
+		    "not a cursor this list gave out");
+		return (0);
+	}
+	return (1);
+}
+
+/*
+ * Sends rows' column 0 (JSON) as a page: the query asked for limit + 1
+ * rows; columns 1 and 2 are the cursor key and id.
  */
 static int
 api_list(struct http_request *req, struct dbq *q, int limit, int kind)
 {
-	struct sbuf	b;
-	char		cur[CURSOR_LEN + 1];
+	struct api_page	pg;
 	int		i, n;
 
 	n = db_ntuples(q);
-	sbuf_init(&b, 1024 + (size_t)n * 2048);
-	sbuf_adds(&b, "{\"items\":[");
+	api_page_init(&pg);
 	for (i = 0; i < n && i < limit; i++) {
-		if (i > 0)
-			sbuf_addc(&b, ',');
-		sbuf_adds(&b, db_value(q, i, 0));
+		if (!api_page_add(&pg, db_value(q, i, 0)))
+			break;
 	}
-	sbuf_adds(&b, "],\"next_cursor\":");
-	if (n > limit && cursor_encode(cur, sizeof(cur), kind,
-	    strtoll(db_value(q, limit - 1, 1), NULL, 10),
-	    strtoll(db_value(q, limit - 1, 2), NULL, 10)) == 0)
-		sbuf_addf(&b, "\"%s\"}", cur);
+	if (i < n)
+		api_page_send(req, &pg, kind,
+		    strtoll(db_value(q, i - 1, 1), NULL, 10),
+		    strtoll(db_value(q, i - 1, 2), NULL, 10));
 	else
-		sbuf_adds(&b, "null}");
-	resp_json(req, 200, sbuf_cstr(&b));
-	sbuf_free(&b);
+		api_page_send(req, &pg, kind, 0, 0);
 	return (KORE_RESULT_OK);
 }
 
@@ -576,22 +644,28 @@ op_token_create(struct http_request *req, struct ctx *c)
 static int
 op_tokens(struct http_request *req, struct ctx *c)
 {
-	struct sbuf	b;
-	int		ret, r;
+	int64_t	limit, key, id;
+	int	ret, r;
 
 	if (!api_guard(req, c, 1, &ret))
 		return (ret);
-	ctx_num(c, 0, c->auth.user_id);
-	r = db_run(req, &c->q[0], DB_READ, sql_api_tokens, 1, c->num[0]);
+	if (c->step == 0) {
+		if (!api_page_params(req, c, 100, &limit, &key, &id))
+			return (KORE_RESULT_OK);
+		ctx_num(c, 0, c->auth.user_id);
+		ctx_num(c, 1, key);
+		ctx_num(c, 2, id);
+		ctx_num(c, 3, limit + 1);
+		ctx_num(c, 4, limit);
+		c->step = 1;
+	}
+	r = db_run(req, &c->q[0], DB_READ, sql_api_tokens, 4, c->num[0],
+	    c->num[1], c->num[2], c->num[3]);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)
 		return (api_dberr(req, &c->q[0]));
-	sbuf_init(&b, 256);
-	sbuf_addf(&b, "{\"items\":%s}", db_value(&c->q[0], 0, 0));
-	resp_json(req, 200, sbuf_cstr(&b));
-	sbuf_free(&b);
-	return (KORE_RESULT_OK);
+	return (api_list(req, &c->q[0], atoi(c->num[4]), CURSOR_TIME));
 }
 
 static int

@@ -17,6 +17,7 @@
  */
 
 #include "kblog.h"
+#include "cursor.h"
 #include "html.h"
 #include "valid.h"
 
@@ -43,6 +44,16 @@ static const char	sql_images[] =
     "to_char(created_at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM images "
     "WHERE owner_id = $1::bigint ORDER BY id DESC LIMIT 500";
+
+/* The API's list: newest first, $2/$3 cursor (key, id), $4 limit + 1. */
+static const char	sql_api_images[] =
+    "SELECT id, key, content_type, byte_size, state, filename, "
+    "to_char(created_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "(extract(epoch FROM created_at) * 1000000)::bigint FROM images "
+    "WHERE owner_id = $1::bigint AND (created_at, id) < "
+    "('epoch'::timestamptz + $2::bigint * interval '1 microsecond', "
+    "$3::bigint) ORDER BY created_at DESC, id DESC LIMIT $4::int";
 
 static const char	sql_avatar[] =
     "UPDATE users SET avatar_image_id = $1::bigint WHERE id = $2::bigint "
@@ -377,29 +388,56 @@ op_upload_complete(struct http_request *req, struct ctx *c, int64_t id)
 	return (KORE_RESULT_OK);
 }
 
+/* GET /api/v1/images: a page of my images (api_page: bounded bytes). */
 static int
 op_images(struct http_request *req, struct ctx *c)
 {
-	json_t	*items, *o;
-	char	*s;
-	int	 ret, r, i;
+	struct api_page	 pg;
+	json_t		*o;
+	char		*s;
+	int64_t		 limit, key, id;
+	int		 ret, r, i, n, ok;
 
 	if (!api_guard(req, c, 1, &ret))
 		return (ret);
-	ctx_num(c, 0, c->auth.user_id);
-	r = db_run(req, &c->q[0], DB_READ, sql_images, 1, c->num[0]);
+	if (c->step == 0) {
+		if (!api_page_params(req, c, 100, &limit, &key, &id))
+			return (KORE_RESULT_OK);
+		ctx_num(c, 0, c->auth.user_id);
+		ctx_num(c, 1, key);
+		ctx_num(c, 2, id);
+		ctx_num(c, 3, limit + 1);
+		ctx_num(c, 4, limit);
+		c->step = 1;
+	}
+	r = db_run(req, &c->q[0], DB_READ, sql_api_images, 4, c->num[0],
+	    c->num[1], c->num[2], c->num[3]);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)
 		return (api_dberr(req, &c->q[0]));
-	items = json_array();
-	for (i = 0; i < db_ntuples(&c->q[0]); i++)
-		json_array_append_new(items, image_json(&c->q[0], i, 1));
-	o = json_pack("{s:o}", "items", items);	/* takes items */
-	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	resp_json(req, 200, s ? s : "{\"items\":[]}");
-	free(s);
+	n = db_ntuples(&c->q[0]);
+	limit = atoi(c->num[4]);
+	api_page_init(&pg);
+	for (i = 0; i < n && i < limit; i++) {
+		o = image_json(&c->q[0], i, 1);
+		s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		if (s == NULL) {
+			sbuf_free(&pg.b);
+			return (api_dberr(req, &c->q[0]));
+		}
+		ok = api_page_add(&pg, s);
+		free(s);
+		if (!ok)
+			break;
+	}
+	if (i < n)
+		api_page_send(req, &pg, CURSOR_TIME,
+		    strtoll(db_value(&c->q[0], i - 1, 7), NULL, 10),
+		    strtoll(db_value(&c->q[0], i - 1, 0), NULL, 10));
+	else
+		api_page_send(req, &pg, CURSOR_TIME, 0, 0);
 	return (KORE_RESULT_OK);
 }
 

@@ -294,7 +294,25 @@ int	api_uploads(struct http_request *, struct ctx *, const char *);
 int	h_images(struct http_request *);
 int	h_avatar(struct http_request *);
 
-/* h_api.c */
+/*
+ * h_api.c.  A list page holds items until the next one would take them
+ * past API_PAGE_BYTES (the first always goes in), then hands out a cursor
+ * at the last item included.
+ */
+#define API_PAGE_BYTES	(256 * 1024)
+
+struct api_page {
+	struct sbuf	 b;
+	size_t		 bytes;		/* of the items so far */
+	int		 n;		/* items so far */
+};
+
+void		 api_page_init(struct api_page *);
+int		 api_page_add(struct api_page *, const char *);
+void		 api_page_send(struct http_request *, struct api_page *, int,
+		    int64_t, int64_t);
+int		 api_page_params(struct http_request *, struct ctx *, int64_t,
+		    int64_t *, int64_t *, int64_t *);
 int		 h_api(struct http_request *);
 int		 api_guard(struct http_request *, struct ctx *, int, int *);
 int		 api_body(struct http_request *, struct ctx *, const char **,
