@@ -100,13 +100,20 @@ const char sql_api_post[] =
     "ON u.id = p.author_id WHERE p.id = $2::bigint AND "
     "(p.published OR p.author_id = $1::bigint)";
 
-/* $2 title, $3 body, $4 html, $5 excerpt, $6 tags, $7 published, $8 meta */
+/*
+ * $2 title, $3 body, $4 html, $5 excerpt, $6 tags, $7 published, $8 meta,
+ * $9 the author's posts per hour (see sql_post_create).  Row: JSON and
+ * id (NULL when refused), seconds to wait.
+ */
 const char sql_api_post_create[] =
-    "WITH p AS (INSERT INTO posts (author_id, title, body_md, body_html, "
-    "excerpt, tags, published, metadata) VALUES ($1::bigint, $2, $3, $4, "
+    "WITH r AS MATERIALIZED (SELECT rate_take('post', $1::bigint::text, "
+    "$9::int, true) AS wait), "
+    "p AS (INSERT INTO posts (author_id, title, body_md, body_html, "
+    "excerpt, tags, published, metadata) SELECT $1::bigint, $2, $3, $4, "
     "$5, coalesce(string_to_array(nullif($6, ''), ','), '{}'), "
-    "$7::boolean, $8::jsonb) RETURNING *) "
-    "SELECT " POST_JSON ", p.id FROM p JOIN users u ON u.id = p.author_id";
+    "$7::boolean, $8::jsonb FROM r WHERE r.wait = 0 RETURNING *) "
+    "SELECT (SELECT " POST_JSON " FROM p JOIN users u ON "
+    "u.id = p.author_id), (SELECT id FROM p), r.wait FROM r";
 
 /*
  * Partial update: NULL keeps a field.  $2 id, $3 title, $4 body,
@@ -138,12 +145,16 @@ const char sql_api_post_visible[] =
     "SELECT 1 FROM posts p WHERE p.id = $2::bigint AND "
     "(p.published OR p.author_id = $1::bigint)";
 
+/* Like sql_comment_add ($4 comments per hour).  Row: JSON (NULL when
+ * refused), seconds to wait; no row when the post is not there. */
 const char sql_api_comment_add[] =
     "WITH p AS (SELECT id FROM posts WHERE id = $2::bigint AND "
     "(published OR author_id = $1::bigint)), "
+    "r AS MATERIALIZED (SELECT rate_take('comment', $1::bigint::text, "
+    "$4::int, true) AS wait FROM p), "
     "c AS (INSERT INTO comments (post_id, author_id, body) "
-    "SELECT id, $1::bigint, $3 FROM p RETURNING *), "
+    "SELECT p.id, $1::bigint, $3 FROM p, r WHERE r.wait = 0 RETURNING *), "
     "n AS (UPDATE posts SET comment_count = comment_count + 1 "
     "WHERE id IN (SELECT post_id FROM c)) "
-    "SELECT " COMMENT_JSON ", c.id FROM c JOIN users u "
-    "ON u.id = c.author_id";
+    "SELECT (SELECT " COMMENT_JSON " FROM c JOIN users u "
+    "ON u.id = c.author_id), r.wait FROM r";

@@ -101,6 +101,24 @@ api_dberr(struct http_request *req, struct dbq *q)
 	    "Something went wrong on our side.", NULL));
 }
 
+/*
+ * 429 rate_limited with Retry-After: wait is the seconds a statement
+ * computed (at least 1 is sent).  message is a constant.
+ */
+int
+api_rate_limited(struct http_request *req, const char *wait,
+    const char *message)
+{
+	char	retry[16];
+	long	n;
+
+	if (wait == NULL || config_parse_int(wait, 1, 86400 * 365, &n) == -1)
+		n = 1;
+	(void)snprintf(retry, sizeof(retry), "%ld", n);
+	http_response_header(req, "retry-after", retry);
+	return (api_error(req, 429, "rate_limited", message, NULL));
+}
+
 static int
 api_ok(struct http_request *req, int status, const char *json)
 {
@@ -970,16 +988,21 @@ op_post_create(struct http_request *req, struct ctx *c)
 		if (!post_fields(req, c, 1, &ret))
 			return (ret);
 		ctx_num(c, 0, c->auth.user_id);
+		ctx_num(c, 6, kb_cfg.posts_per_hour);
 		c->step = 1;
 	}
-	r = db_run(req, &c->q[0], 0, sql_api_post_create, 8, c->num[0],
+	r = db_run(req, &c->q[0], 0, sql_api_post_create, 9, c->num[0],
 	    api_str(c->json, "title", &t),
 	    api_str(c->json, "body_markdown", &t), c->text[0], c->text[1],
-	    c->text[2] ? c->text[2] : "", c->num[5], c->text[3]);
+	    c->text[2] ? c->text[2] : "", c->num[5], c->text[3], c->num[6]);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)
 		return (api_dberr(req, &c->q[0]));
+	if (db_isnull(&c->q[0], 0, 1))
+		return (api_rate_limited(req, db_value(&c->q[0], 0, 2),
+		    "You are creating posts faster than your limit allows; "
+		    "try again after Retry-After seconds."));
 	(void)snprintf(loc, sizeof(loc), "/api/v1/posts/%s",
 	    db_value(&c->q[0], 0, 1));
 	http_response_header(req, "location", loc);
@@ -1103,8 +1126,9 @@ op_comment_add(struct http_request *req, struct ctx *c, int64_t id)
 		    "1 to 5,000 characters of text"));
 	ctx_num(c, 0, c->auth.user_id);
 	ctx_num(c, 1, id);
-	r = db_run(req, &c->q[0], 0, sql_api_comment_add, 3, c->num[0],
-	    c->num[1], body);
+	ctx_num(c, 2, kb_cfg.comments_per_hour);
+	r = db_run(req, &c->q[0], 0, sql_api_comment_add, 4, c->num[0],
+	    c->num[1], body, c->num[2]);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)
@@ -1112,6 +1136,10 @@ op_comment_add(struct http_request *req, struct ctx *c, int64_t id)
 	if (db_ntuples(&c->q[0]) != 1)
 		return (api_error(req, 404, "not_found", "No such post.",
 		    NULL));
+	if (db_isnull(&c->q[0], 0, 0))
+		return (api_rate_limited(req, db_value(&c->q[0], 0, 1),
+		    "You are writing comments faster than your limit "
+		    "allows; try again after Retry-After seconds."));
 	return (api_ok(req, 201, db_value(&c->q[0], 0, 0)));
 }
 

@@ -23,9 +23,22 @@
 
 #define FILENAME_MAX_BYTES	255
 
+/*
+ * A new pending upload within the owner's caps (upload_admit: $6 pending
+ * uploads, $7 bytes, $8 the pending age for Retry-After) and uploads per
+ * hour ($9).  One row: the id (NULL when refused), the refusal ('pending',
+ * 'quota' or NULL: the rate limit) and the seconds to wait.
+ */
 static const char	sql_image_create[] =
-    "INSERT INTO images (owner_id, key, filename, content_type, byte_size) "
-    "VALUES ($1::bigint, $2, $3, $4, $5::bigint) RETURNING id";
+    "WITH a AS MATERIALIZED (SELECT * FROM upload_admit($1::bigint, "
+    "$5::bigint, $6::int, $7::bigint, $8::int)), "
+    "r AS MATERIALIZED (SELECT rate_take('upload', $1::bigint::text, "
+    "$9::int, true) AS wait FROM a WHERE a.refusal IS NULL), "
+    "i AS (INSERT INTO images (owner_id, key, filename, content_type, "
+    "byte_size) SELECT $1::bigint, $2, $3, $4, $5::bigint FROM r "
+    "WHERE r.wait = 0 RETURNING id) "
+    "SELECT (SELECT id FROM i), a.refusal, coalesce((SELECT wait FROM r), "
+    "a.wait) FROM a";
 
 static const char	sql_image_get[] =
     "SELECT owner_id, key, content_type, byte_size, state, filename, "
@@ -69,6 +82,7 @@ static int	up_error(struct http_request *, int, const char *,
 		    const char *, const char *);
 static json_t	*image_json(struct dbq *, int, int);
 static int	op_upload_create(struct http_request *, struct ctx *);
+static int	upload_refused(struct http_request *, struct dbq *);
 static int	op_upload_complete(struct http_request *, struct ctx *,
 		    int64_t);
 static int	op_images(struct http_request *, struct ctx *);
@@ -284,12 +298,18 @@ op_upload_create(struct http_request *req, struct ctx *c)
 	}
 
 	/* Signed first, stored second: a failure leaves no stray row. */
-	r = db_run(req, &c->q[0], 0, sql_image_create, 5, c->num[0], c->buf,
-	    name, ctype, c->num[1]);
+	ctx_num(c, 2, kb_cfg.upload_pending_max);
+	ctx_num(c, 3, kb_cfg.upload_quota);
+	ctx_num(c, 4, kb_cfg.pending_max_age);
+	ctx_num(c, 5, kb_cfg.uploads_per_hour);
+	r = db_run(req, &c->q[0], 0, sql_image_create, 9, c->num[0], c->buf,
+	    name, ctype, c->num[1], c->num[2], c->num[3], c->num[4], c->num[5]);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)
 		return (api_dberr(req, &c->q[0]));
+	if (db_isnull(&c->q[0], 0, 0))
+		return (upload_refused(req, &c->q[0]));
 
 	o = json_pack("{s:I, s:s, s:s, s:{s:s}, s:s}",
 	    "id", (json_int_t)strtoll(db_value(&c->q[0], 0, 0), NULL, 10),
@@ -303,6 +323,29 @@ op_upload_create(struct http_request *req, struct ctx *c)
 	resp_json(req, 201, s);
 	free(s);
 	return (KORE_RESULT_OK);
+}
+
+/* An upload the caps or the rate limit refused (sql_image_create's row). */
+static int
+upload_refused(struct http_request *req, struct dbq *q)
+{
+	const char	*why;
+
+	why = db_isnull(q, 0, 1) ? "" : db_value(q, 0, 1);
+	if (!strcmp(why, "quota"))
+		return (up_error(req, 403, "quota_exceeded", NULL,
+		    "Your images would take more than your storage quota; "
+		    "delete some first."));
+	if (!strcmp(why, "pending")) {
+		http_response_header(req, "retry-after", db_value(q, 0, 2));
+		return (up_error(req, 429, "too_many_pending_uploads", NULL,
+		    "You have too many uploads that were started and not "
+		    "completed; complete or delete some, or wait Retry-After "
+		    "seconds."));
+	}
+	return (api_rate_limited(req, db_value(q, 0, 2), "You are starting "
+	    "uploads faster than your limit allows; try again after "
+	    "Retry-After seconds."));
 }
 
 static int

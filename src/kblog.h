@@ -318,6 +318,8 @@ int		 api_guard(struct http_request *, struct ctx *, int, int *);
 int		 api_body(struct http_request *, struct ctx *, const char **,
 		    int *);
 int		 api_dberr(struct http_request *, struct dbq *);
+int		 api_rate_limited(struct http_request *, const char *,
+		    const char *);
 const char	*api_str(json_t *, const char *, int *);
 
 /* h_account.c */

@@ -168,3 +168,158 @@ def test_token_and_image_lists_are_paged(base):
     assert [i["id"] for i in whole["items"]] == ups[::-1]
     assert whole["next_cursor"] is None
     err(api.call("GET", "/images?cursor=bogus"), 400, "invalid_cursor")
+
+
+# -- per-user write rates (token buckets in PostgreSQL) ----------------------
+
+def parallel(fn, n, threads=None):
+    with concurrent.futures.ThreadPoolExecutor(threads or n) as ex:
+        return list(ex.map(fn, range(n)))
+
+
+def retry_after(r):
+    v = int(r.headers["retry-after"])
+    assert v >= 1
+    return v
+
+
+def test_post_rate_limit_exact_under_parallel_requests(pg, kblog_factory):
+    k = kblog_factory(pg.url, extra_env={"POSTS_PER_HOUR": "5",
+                                         "TRUST_PROXY": "1"})
+    name, api, _ = new_user(k.url)
+
+    def create(i):
+        return api.call("POST", "/posts", {"title": f"rate {i}",
+                                           "body_markdown": "x"})
+
+    rs = parallel(create, 20)
+    codes = sorted(r.status_code for r in rs)
+    assert codes == [201] * 5 + [429] * 15, codes
+    for r in rs:
+        if r.status_code == 429:
+            err(r, 429, "rate_limited")
+            # 5 an hour: the next token in about 12 minutes.
+            assert 600 < retry_after(r) <= 720
+    assert pg.query("SELECT count(*) FROM posts p JOIN users u ON "
+                    "u.id = p.author_id WHERE u.username = %s",
+                    (name,)) == [(5,)]
+
+    # The form: 429, the editor again with the text kept.
+    b = Browser(k.url)
+    assert b.login(name, "long enough pw").status_code == 303
+    b.get("/posts/new")
+    r = b.post("/posts/new", {"title": "Kept title",
+                              "body": "Kept <body> text", "tags": "a"})
+    assert r.status_code == 429
+    assert 600 < retry_after(r) <= 720
+    assert "text/html" in r.headers["content-type"]
+    assert "Kept title" in r.text and "Kept &lt;body&gt; text" in r.text
+    assert "faster than the limit allows" in r.text
+    # Someone else is not affected.
+    _, other, _ = new_user(k.url)
+    assert other.call("POST", "/posts", {"title": "t", "body_markdown": "x"}
+                      ).status_code == 201
+    # A full hour later the bucket is full again.
+    pg.query("UPDATE rate_buckets SET at = at - interval '1 hour' WHERE "
+             "kind = 'post' AND subject = (SELECT id::text FROM users "
+             "WHERE username = %s)", (name,))
+    assert [r.status_code for r in map(create, range(5))] == [201] * 5
+    assert create(6).status_code == 429
+
+
+def test_comment_rate_limit_exact_under_parallel_requests(pg, kblog_factory):
+    k = kblog_factory(pg.url, extra_env={"COMMENTS_PER_HOUR": "5",
+                                         "TRUST_PROXY": "1"})
+    name, api, _ = new_user(k.url)
+    pid = api.call("POST", "/posts", {"title": "c", "body_markdown": "x"}
+                   ).json()["id"]
+    # Comments on a post that is not there take no token.
+    for _ in range(6):
+        err(api.call("POST", "/posts/987654321/comments", {"body": "x"}),
+            404, "not_found")
+
+    rs = parallel(lambda i: api.call("POST", f"/posts/{pid}/comments",
+                                     {"body": f"c{i}"}), 20)
+    codes = sorted(r.status_code for r in rs)
+    assert codes == [201] * 5 + [429] * 15, codes
+    assert all(err(r, 429, "rate_limited") and retry_after(r)
+               for r in rs if r.status_code == 429)
+    assert pg.query("SELECT comment_count, (SELECT count(*) FROM comments "
+                    "WHERE post_id = %s) FROM posts WHERE id = %s",
+                    (pid, pid)) == [(5, 5)]
+
+    b = Browser(k.url)
+    assert b.login(name, "long enough pw").status_code == 303
+    b.get(f"/posts/{pid}")
+    r = b.post(f"/posts/{pid}/comments", {"body": "my kept comment"})
+    assert r.status_code == 429 and retry_after(r) > 600
+    assert "my kept comment" in r.text
+    assert "faster than the limit allows" in r.text
+    r = b.post(f"/posts/{pid}/comments", {"body": "from script"},
+               headers={"Accept": "application/json"})
+    assert r.status_code == 429 and retry_after(r) > 600
+    assert r.json()["error"]["code"] == "rate_limited"
+    assert pg.query("SELECT count(*) FROM comments WHERE post_id = %s",
+                    (pid,)) == [(5,)]
+
+
+def new_upload(api, size=100, name="p.png"):
+    return api.call("POST", "/uploads", {"filename": name,
+                                         "content_type": "image/png",
+                                         "byte_size": size})
+
+
+def test_upload_rate_limit_exact_under_parallel_requests(pg, kblog_factory):
+    k = kblog_factory(pg.url, extra_env={
+        "UPLOADS_PER_HOUR": "4", "UPLOAD_PENDING_MAX": "0",
+        "UPLOAD_QUOTA_BYTES": "0", "TRUST_PROXY": "1"})
+    name, api, _ = new_user(k.url)
+    rs = parallel(lambda i: new_upload(api), 16)
+    codes = sorted(r.status_code for r in rs)
+    assert codes == [201] * 4 + [429] * 12, codes
+    assert all(err(r, 429, "rate_limited") and retry_after(r) > 600
+               for r in rs if r.status_code == 429)
+    assert pg.query("SELECT count(*) FROM images i JOIN users u ON "
+                    "u.id = i.owner_id WHERE u.username = %s",
+                    (name,)) == [(4,)]
+
+
+def test_pending_upload_cap_exact_under_parallel_requests(pg, kblog_factory):
+    k = kblog_factory(pg.url, extra_env={
+        "UPLOAD_PENDING_MAX": "3", "UPLOADS_PER_HOUR": "0",
+        "UPLOAD_PENDING_MAX_AGE": "600", "TRUST_PROXY": "1"})
+    name, api, _ = new_user(k.url)
+    rs = parallel(lambda i: new_upload(api, 10), 12)
+    codes = sorted(r.status_code for r in rs)
+    assert codes == [201] * 3 + [429] * 9, codes
+    for r in rs:
+        if r.status_code == 429:
+            err(r, 429, "too_many_pending_uploads")
+            # Until the oldest pending upload is swept.
+            assert 1 <= retry_after(r) <= 600
+    made = [r.json()["id"] for r in rs if r.status_code == 201]
+    # Deleting (or completing) one frees its place.
+    assert api.call("DELETE", f"/images/{made[0]}").status_code == 204
+    assert new_upload(api, 10).status_code == 201
+    err(new_upload(api, 10), 429, "too_many_pending_uploads")
+    # Someone else has places of their own.
+    _, other, _ = new_user(k.url)
+    assert new_upload(other, 10).status_code == 201
+
+
+def test_upload_byte_quota_exact_under_parallel_requests(pg, kblog_factory):
+    k = kblog_factory(pg.url, extra_env={
+        "UPLOAD_QUOTA_BYTES": "1000", "UPLOAD_PENDING_MAX": "0",
+        "UPLOADS_PER_HOUR": "0", "TRUST_PROXY": "1"})
+    name, api, _ = new_user(k.url)
+    rs = parallel(lambda i: new_upload(api, 400), 10)
+    codes = sorted(r.status_code for r in rs)
+    assert codes == [201] * 2 + [403] * 8, codes
+    assert all(err(r, 403, "quota_exceeded")
+               for r in rs if r.status_code == 403)
+    # Exactly up to the quota passes, one byte more does not.
+    assert new_upload(api, 200).status_code == 201
+    err(new_upload(api, 1), 403, "quota_exceeded")
+    assert pg.query("SELECT sum(byte_size) FROM images i JOIN users u ON "
+                    "u.id = i.owner_id WHERE u.username = %s",
+                    (name,)) == [(1000,)]
