@@ -51,6 +51,19 @@ static const char	sql_login_ok[] =
     "INSERT INTO sessions (token_hash, user_id, csrf_secret, expires_at) "
     "VALUES ($1, $2, $3, now() + make_interval(days => $6::int))";
 
+/*
+ * Registrations, throttled before the password is hashed: one token of
+ * the client address's bucket, then (only when that passed) one of
+ * everyone's, so an address pays for an attempt the global limit
+ * refused, never everyone for an address that is over its own.  Row: 0,
+ * or the seconds to wait.
+ */
+const char	sql_register_throttle[] =
+    "WITH a AS MATERIALIZED (SELECT rate_take('register_addr', "
+    "host($1::inet), $2::int, false) AS wait) "
+    "SELECT CASE WHEN wait = 0 THEN rate_take('register', '', $3::int, "
+    "true) ELSE wait END FROM a";
+
 static const char	sql_register[] =
     "WITH u AS (INSERT INTO users (username, password_hash, display_name) "
     "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id) "
@@ -159,6 +172,35 @@ login_check(struct http_request *req, struct ctx *c, const char *user,
 }
 
 /*
+ * The registration throttle (sql_register_throttle) on q, for the form
+ * and the API.  DB_PENDING, DB_FAIL, or DB_OK with *wait the seconds to
+ * wait (0: go on; else Retry-After is set).
+ */
+int
+register_throttle(struct http_request *req, struct ctx *c, struct dbq *q,
+    int *wait)
+{
+	char	per_addr[24], all[24], retry[16];
+	int	r;
+
+	if (q->state == 0)
+		auth_client_addr(req, c->addr, sizeof(c->addr));
+	(void)snprintf(per_addr, sizeof(per_addr), "%ld",
+	    kb_cfg.register_per_addr_hour);
+	(void)snprintf(all, sizeof(all), "%ld", kb_cfg.register_per_hour);
+	r = db_run(req, q, 0, sql_register_throttle, 3, c->addr, per_addr,
+	    all);
+	if (r != DB_OK)
+		return (r);
+	*wait = atoi(db_value(q, 0, 0));
+	if (*wait > 0) {
+		(void)snprintf(retry, sizeof(retry), "%d", *wait);
+		http_response_header(req, "retry-after", retry);
+	}
+	return (DB_OK);
+}
+
+/*
  * Runs the session lookup.  Returns 1 when done; otherwise *ret is what
  * the handler must return (retry, or an error page was sent).
  */
@@ -240,7 +282,7 @@ h_register(struct http_request *req)
 	struct ctx	*c;
 	const char	*user, *pw, *display, *e_user, *e_pw;
 	char		 days[16];
-	int		 ret, r;
+	int		 ret, r, wait;
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST)
 		return (resp_method_not_allowed(req, "GET, POST"));
@@ -279,12 +321,30 @@ h_register(struct http_request *req)
 	}
 
 	if (c->step == 1) {
+		r = register_throttle(req, c, &c->q[1], &wait);
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (r == DB_FAIL)
+			return (db_error(req, &c->q[1]));
+		if (wait > 0) {
+			(void)snprintf(c->buf2, sizeof(c->buf2), "Too many "
+			    "accounts were created from your network or on "
+			    "this site just now. Please try again in %d "
+			    "minute%s.", (wait + 59) / 60,
+			    (wait + 59) / 60 == 1 ? "" : "s");
+			return (register_form(req, c, 429, NULL, NULL,
+			    c->buf2));
+		}
+		c->step = 2;
+	}
+
+	if (c->step == 2) {
 		if (pw_run(req, &c->pw, PW_HASH, NULL, pw, NULL) == DB_PENDING)
 			return (KORE_RESULT_RETRY);
 		if (!c->pw.res.ok)
 			return (resp_error_page(req, 500));
 		session_token(c);
-		c->step = 2;
+		c->step = 3;
 	}
 
 	(void)snprintf(days, sizeof(days), "%d", kb_cfg.session_days);

@@ -497,7 +497,7 @@ op_register(struct http_request *req, struct ctx *c)
 				    "display_name", NULL };
 	const char		*user, *pw, *display, *err;
 	char			 loc[64];
-	int			 ret, r, t1, t2, t3;
+	int			 ret, r, t1, t2, t3, wait;
 
 	if (!api_guard(req, c, 0, &ret) || !api_body(req, c, fields, &ret))
 		return (ret);
@@ -524,11 +524,24 @@ op_register(struct http_request *req, struct ctx *c)
 		c->step = 1;
 	}
 	if (c->step == 1) {
+		r = register_throttle(req, c, &c->q[1], &wait);
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (r == DB_FAIL)
+			return (api_dberr(req, &c->q[1]));
+		if (wait > 0)
+			return (api_error(req, 429, "rate_limited", "Too many "
+			    "accounts were created from your address or on "
+			    "this site just now; try again after Retry-After "
+			    "seconds.", NULL));
+		c->step = 2;
+	}
+	if (c->step == 2) {
 		if (pw_run(req, &c->pw, PW_HASH, NULL, pw, NULL) == DB_PENDING)
 			return (KORE_RESULT_RETRY);
 		if (!c->pw.res.ok)
 			return (api_dberr(req, &c->q[0]));
-		c->step = 2;
+		c->step = 3;
 	}
 	r = db_run(req, &c->q[0], 0, sql_api_register, 3, user,
 	    c->pw.res.hash, display);

@@ -190,6 +190,7 @@ struct ctx {
 	char		 buf[256];	/* handler scratch */
 	char		 buf2[256];
 	char		 newtok[SEC_TOKEN_LEN + 1];
+	char		 addr[64];	/* client address, when needed */
 	char		 num[8][24];	/* numeric query parameters */
 	json_t		*json;		/* parsed API request body */
 	char		*text[4];	/* strings handed to queries */
@@ -324,8 +325,10 @@ const char	*api_str(json_t *, const char *, int *);
 
 /* h_account.c */
 extern const char	sql_login_attempt[], sql_login_lookup[];
-extern const char	sql_login_refused[];
+extern const char	sql_login_refused[], sql_register_throttle[];
 int	login_wait(struct dbq *);
+int	register_throttle(struct http_request *, struct ctx *, struct dbq *,
+	    int *);
 
 #define LOGIN_OK		1
 #define LOGIN_BAD		2

@@ -323,3 +323,48 @@ def test_upload_byte_quota_exact_under_parallel_requests(pg, kblog_factory):
     assert pg.query("SELECT sum(byte_size) FROM images i JOIN users u ON "
                     "u.id = i.owner_id WHERE u.username = %s",
                     (name,)) == [(1000,)]
+
+
+# -- registration: per address and for everyone ------------------------------
+
+def test_registration_throttled_per_address_and_globally(pg, kblog_factory):
+    """A database of its own: the global bucket is shared by every
+    instance on a database (that is the point)."""
+    url = pg.create_database("limits_reg_" + unique_name("")[:8].lower())
+    k = kblog_factory(url, extra_env={"REGISTER_PER_ADDR_HOUR": "3",
+                                      "REGISTER_PER_HOUR": "7",
+                                      "TRUST_PROXY": "1"})
+
+    def register(addr, name=None):
+        return requests.post(k.url + "/api/v1/users", json={
+            "username": name or unique_name("r"),
+            "password": "long enough pw"},
+            headers={"X-Forwarded-For": addr})
+
+    # Invalid input takes no token.
+    for _ in range(5):
+        assert requests.post(k.url + "/api/v1/users", json={
+            "username": "x", "password": "long enough pw"},
+            headers={"X-Forwarded-For": "192.0.2.1"}).status_code == 422
+    # One address: exactly 3 of 12 parallel attempts.
+    rs = parallel(lambda i: register("192.0.2.1"), 12)
+    codes = sorted(r.status_code for r in rs)
+    assert codes == [201] * 3 + [429] * 9, codes
+    for r in rs:
+        if r.status_code == 429:
+            err(r, 429, "rate_limited")
+            assert 1000 < retry_after(r) <= 1200     # 3 an hour
+    # The form from that address: 429, the form again.
+    b = Browser(k.url, addr="192.0.2.1")
+    name, r = b.register()
+    assert r.status_code == 429 and retry_after(r) > 1000
+    assert "Create an account" in r.text and name in r.text
+    assert "Too many accounts" in r.text
+    # Everyone: 4 more in all, whatever the addresses.
+    rs = parallel(lambda i: register(f"198.51.100.{i + 1}"), 10)
+    codes = sorted(r.status_code for r in rs)
+    assert codes == [201] * 4 + [429] * 6, codes
+    name, r = Browser(k.url, addr="203.0.113.9").register()
+    assert r.status_code == 429 and retry_after(r) >= 1
+    assert pg.query("SELECT count(*) FROM users", dbname=url.rsplit(
+        "/", 1)[1]) == [(7,)]
