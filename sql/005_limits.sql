@@ -1,5 +1,6 @@
 -- Limits and throttles: token buckets for writes and registrations,
--- upload caps, and the indexes the paged token and image lists need.
+-- per-lane login back-off, remembered devices, upload caps, and the
+-- indexes the paged token and image lists need.
 
 -- A token bucket per (kind, subject): kind 'post', 'comment' or 'upload'
 -- with a user id, 'register_addr' with a client address, 'register' with
@@ -57,6 +58,34 @@ BEGIN
 	RETURN greatest(1, ceil((1 - have) * 3600 / p_per_hour))::integer;
 END
 $$;
+
+-- Login back-off per lane: a (username, client address) pair, or a
+-- remembered device of that user ('device ' and its hash in hex), or
+-- 'password' for the current-password check of /settings/password.
+-- failures counts the attempts that reached the password check since the
+-- last success (recorded before the check, reset by a success); after 5,
+-- each further attempt waits 30 s, 60 s, 2, 4, 8 then 15 minutes from the
+-- last one.  A row untouched for a day counts as no row.
+CREATE TABLE login_backoff (
+	username_lower	text NOT NULL,
+	lane		text NOT NULL,
+	failures	integer NOT NULL,
+	last_at		timestamptz NOT NULL,
+	PRIMARY KEY (username_lower, lane)
+);
+CREATE INDEX login_backoff_last ON login_backoff (last_at);
+
+-- A browser that logged in: the kb_device cookie carries a random token,
+-- this table its SHA-256.  Its presence for the user lets a login from
+-- that browser skip the per-username and per-address lock-outs (it has
+-- its own back-off lane).  A new token at every login.
+CREATE TABLE login_devices (
+	token_hash	bytea PRIMARY KEY CHECK (octet_length(token_hash) = 32),
+	user_id		bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	created_at	timestamptz NOT NULL DEFAULT now(),
+	expires_at	timestamptz NOT NULL
+);
+CREATE INDEX login_devices_user ON login_devices (user_id, created_at);
 
 -- May owner start an upload of size bytes?  NULL refusal: yes.  Else
 -- 'pending' (pending_max uploads not completed yet; wait: seconds until

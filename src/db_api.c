@@ -47,9 +47,12 @@ const char sql_api_register[] =
     "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *) "
     "SELECT " USER_JSON ", u.id FROM u";
 
+/* A login that succeeded ($5 address, $6 lane: see h_account.c). */
 const char sql_api_token_create[] =
     "WITH f AS (DELETE FROM login_failures WHERE username_lower = "
-    "lower($4)) INSERT INTO api_tokens (user_id, token_hash, name) "
+    "lower($4) AND addr = $5::inet), "
+    "b AS (DELETE FROM login_backoff WHERE username_lower = lower($4) "
+    "AND lane = $6) INSERT INTO api_tokens (user_id, token_hash, name) "
     "VALUES ($1::bigint, $2, $3) RETURNING json_build_object('id', id, "
     "'name', name, 'created_at', " TS("created_at") ")::text";
 

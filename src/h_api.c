@@ -650,8 +650,9 @@ op_token_create(struct http_request *req, struct ctx *c)
 		c->step = 4;
 	}
 
-	r = db_run(req, &c->q[2], 0, sql_api_token_create, 4,
-	    db_value(&c->q[0], 0, 1), c->buf2, name, user);
+	r = db_run(req, &c->q[2], 0, sql_api_token_create, 6,
+	    db_value(&c->q[0], 0, 1), c->buf2, name, user, c->addr,
+	    login_lane(c));
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)

@@ -99,7 +99,12 @@ int		 auth_csrf_ok(struct http_request *, struct auth *,
 		    const struct form *);
 void		 auth_set_session_cookie(struct http_request *, const char *);
 void		 auth_clear_session_cookie(struct http_request *);
+void		 auth_device_hash(struct http_request *,
+		    char [SEC_HASH_PARAM_LEN + 1]);
+void		 auth_set_device_cookie(struct http_request *, const char *);
 void		 auth_client_addr(struct http_request *, char *, size_t);
+
+#define DEVICE_DAYS	365	/* a remembered device's life */
 
 #define PW_HASH			1	/* hash pw */
 #define PW_VERIFY		2	/* pw against hash */
@@ -191,6 +196,9 @@ struct ctx {
 	char		 buf2[256];
 	char		 newtok[SEC_TOKEN_LEN + 1];
 	char		 addr[64];	/* client address, when needed */
+	char		 device[SEC_HASH_PARAM_LEN + 1];	/* kb_device's
+							 * hash, "" if none */
+	char		 newdev[SEC_TOKEN_LEN + 1];	/* a new kb_device */
 	char		 num[8][24];	/* numeric query parameters */
 	json_t		*json;		/* parsed API request body */
 	char		*text[4];	/* strings handed to queries */
@@ -335,6 +343,7 @@ int	register_throttle(struct http_request *, struct ctx *, struct dbq *,
 #define LOGIN_THROTTLED		3
 int	login_check(struct http_request *, struct ctx *, const char *,
 	    const char *, int *, struct dbq **);
+const char	*login_lane(struct ctx *);
 int	h_register(struct http_request *);
 int	h_login(struct http_request *);
 int	h_logout(struct http_request *);

@@ -368,3 +368,151 @@ def test_registration_throttled_per_address_and_globally(pg, kblog_factory):
     assert r.status_code == 429 and retry_after(r) >= 1
     assert pg.query("SELECT count(*) FROM users", dbname=url.rsplit(
         "/", 1)[1]) == [(7,)]
+
+
+# -- the login lock-out policy -----------------------------------------------
+
+def set_cookies(r):
+    return r.raw.headers.getlist("set-cookie")
+
+
+def age_lanes(pg, name, seconds):
+    pg.query("UPDATE login_backoff SET last_at = last_at - "
+             "make_interval(secs => %s) WHERE username_lower = lower(%s)",
+             (seconds, name))
+
+
+def test_lane_back_off_doubles_and_a_success_resets_it(base, pg):
+    name, _ = Browser(base).register()
+    b = Browser(base)
+    for i in range(5):
+        assert b.login(name, f"wrong {i}").status_code == 401
+    # The right password, but this (user, address) lane waits 30 s...
+    r = b.login(name)
+    assert r.status_code == 429 and 25 <= retry_after(r) <= 30
+    assert b.session_cookie() is None
+    # ...then lets one attempt through, and waits twice as long.
+    for expect in (60, 120, 240):
+        age_lanes(pg, name, expect // 2 + 1)
+        assert b.login(name, "wrong again").status_code == 401
+        r = b.login(name)
+        assert r.status_code == 429
+        assert expect - 5 <= retry_after(r) <= expect, expect
+    age_lanes(pg, name, 241)
+    assert b.login(name).status_code == 303
+    # A success resets the lane: five free attempts again.
+    assert pg.query("SELECT count(*) FROM login_backoff WHERE "
+                    "username_lower = lower(%s)", (name,)) == [(0,)]
+    again = Browser(base, addr=b.addr)
+    for i in range(5):
+        assert again.login(name, f"wrong {i}").status_code == 401
+    assert again.login(name).status_code == 429
+
+
+def test_attacker_cannot_lock_the_owner_out_of_a_known_browser(base, pg):
+    owner = Browser(base)
+    name, r = owner.register()       # this browser is now remembered
+    device = [c for c in set_cookies(r) if c.startswith("kb_device=")]
+    assert len(device) == 1
+    assert "HttpOnly" in device[0] and "SameSite=Strict" in device[0]
+    assert "Path=/" in device[0] and "Secure" not in device[0]
+    token = owner.s.cookies.get("kb_device")
+    assert pg.query("SELECT count(*) FROM login_devices WHERE token_hash = "
+                    "sha256(%s::bytea)", (token,)) == [(1,)]
+    owner.logout()
+
+    # Distributed guessing: 25 failures from 25 addresses in parallel.
+    codes = parallel(lambda i: Browser(base).login(name, f"guess {i}")
+                     .status_code, 25, threads=8)
+    assert codes == [401] * 25
+    # The username is now locked for browsers it does not know, even from
+    # the owner's own address, and for API tokens...
+    r = Browser(base).login(name)
+    assert r.status_code == 429 and 1 <= retry_after(r) <= 900
+    assert Browser(base, addr=owner.addr).login(name).status_code == 429
+    err(Api(base).call("POST", "/tokens", {"username": name,
+                                           "password": "correct horse 1"}),
+        429, "too_many_requests")
+    # ...but the owner's browser logs in (and gets a new device token).
+    r = owner.login(name)
+    assert r.status_code == 303
+    assert "Logged in as" in owner.get("/").text
+    assert owner.s.cookies.get("kb_device") not in (None, token)
+    assert pg.query("SELECT count(*) FROM login_devices WHERE token_hash = "
+                    "sha256(%s::bytea)", (token,)) == [(0,)]
+    # Its lane is its own: five typos, then it waits as well.
+    owner.logout()
+    for i in range(5):
+        assert owner.login(name, f"typo {i}").status_code == 401
+    r = owner.login(name)
+    assert r.status_code == 429 and retry_after(r) <= 30
+    # The cookie is worth nothing for another username: that one is
+    # checked like any browser's.
+    other, _ = Browser(base).register()
+    assert owner.login(other).status_code == 303
+
+
+def test_one_address_does_not_lock_out_its_other_users(base):
+    victim, _ = Browser(base).register()
+    neighbour, _ = Browser(base).register()
+    nat = Browser(base).addr
+    attacker = Browser(base, addr=nat)
+    for i in range(5):
+        assert attacker.login(victim, f"guess {i}").status_code == 401
+    assert attacker.login(victim, "guess 5").status_code == 429
+    # Someone else behind the same address, in a browser that never
+    # logged in before, is not locked out; nor is the victim elsewhere.
+    assert Browser(base, addr=nat).login(neighbour).status_code == 303
+    assert Browser(base).login(victim).status_code == 303
+
+
+def test_throttled_unknown_and_known_users_answer_alike(base):
+    known, _ = Browser(base).register()
+    ghost = unique_name("n")
+
+    def lane_locked(name):
+        b = Browser(base)
+        for _ in range(5):
+            assert b.login(name, "wrong password!!").status_code == 401
+        return b, b.login(name, "wrong password!!")
+
+    (ba, a), (bb, b) = lane_locked(known), lane_locked(ghost)
+    assert a.status_code == b.status_code == 429
+    assert (a.text.replace(ba.csrf, "T").replace(known, "N") ==
+            b.text.replace(bb.csrf, "T").replace(ghost, "N"))
+    skip = {"date", "retry-after"}
+    assert ({k: v for k, v in a.headers.items() if k.lower() not in skip} ==
+            {k: v for k, v in b.headers.items() if k.lower() not in skip})
+    assert 25 <= retry_after(a) <= 30 and 25 <= retry_after(b) <= 30
+
+    # Locked per username (25 failures from all over): alike again, also
+    # through the API.
+    for name in (known, ghost):
+        parallel(lambda i: Api(base).call("POST", "/tokens", {
+            "username": name, "password": f"guess {i}"}), 25, threads=8)
+    ra = Api(base).call("POST", "/tokens", {"username": known,
+                                            "password": "correct horse 1"})
+    rb = Api(base).call("POST", "/tokens", {"username": ghost,
+                                            "password": "correct horse 1"})
+    assert ra.status_code == rb.status_code == 429
+    assert ra.json() == rb.json()
+    assert ({k: v for k, v in ra.headers.items() if k.lower() not in skip} ==
+            {k: v for k, v in rb.headers.items() if k.lower() not in skip})
+
+
+def test_device_cookie_is_secure_over_https(pg, kblog_factory):
+    k = kblog_factory(pg.url, extra_env={
+        "PUBLIC_URL": "https://blog.example.com", "TRUST_PROXY": "1"})
+    # The client speaks plain HTTP to kblog (TLS ends at the proxy), so
+    # Secure cookies are sent back by hand.
+    s = requests.Session()
+    page = s.get(k.url + "/register")
+    csrf = page.cookies["kb_csrf"]
+    r = s.post(k.url + "/register", data={
+        "username": unique_name(), "password": "correct horse 1",
+        "csrf": csrf}, headers={"Cookie": f"kb_csrf={csrf}"},
+        allow_redirects=False)
+    assert r.status_code == 303
+    device = [c for c in set_cookies(r) if c.startswith("kb_device=")]
+    assert len(device) == 1 and "; Secure" in device[0]
+    assert "HttpOnly" in device[0] and "SameSite=Strict" in device[0]
