@@ -165,14 +165,38 @@ static const char	sql_profile_get[] =
 static const char	sql_profile_set[] =
     "UPDATE users SET display_name = $1, bio = $2 WHERE id = $3";
 
+/*
+ * The current-password check of /settings/password: a back-off lane of
+ * its own per user ('password'), counted before the check like a login's
+ * (a session thief gets 5 guesses, then waits).  Row: seconds to wait
+ * (NULL: go on), the password hash.
+ */
 static const char	sql_password_get[] =
-    "SELECT password_hash FROM users WHERE id = $1";
+    "WITH u AS (SELECT lower(username) AS name, password_hash FROM users "
+    "WHERE id = $1::bigint), "
+    "bo AS (INSERT INTO login_backoff AS b (username_lower, lane, "
+    "failures, last_at) SELECT name, 'password', 1, now() FROM u "
+    "ON CONFLICT (username_lower, lane) DO UPDATE SET " BACKOFF_TAKE("b")
+    " WHERE " BACKOFF_OPEN("b") " RETURNING 1), "
+    "bw AS (SELECT " BACKOFF_WAIT("b") " AS wait FROM login_backoff b, u "
+    "WHERE b.username_lower = u.name AND b.lane = 'password') "
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM bo) THEN NULL "
+    "ELSE greatest(coalesce((SELECT wait FROM bw), 1), 1) END, "
+    "u.password_hash FROM u";
 
-/* A new password ends every other session and every API token. */
+/*
+ * A new password ends every other session, every API token and every
+ * remembered device but this browser's ($4), and resets the check's lane.
+ */
 static const char	sql_password_set[] =
-    "WITH u AS (UPDATE users SET password_hash = $1 WHERE id = $2), "
+    "WITH u AS (UPDATE users SET password_hash = $1 WHERE id = $2 "
+    "RETURNING lower(username) AS name), "
     "t AS (UPDATE api_tokens SET revoked_at = now() WHERE user_id = $2 "
-    "AND revoked_at IS NULL) "
+    "AND revoked_at IS NULL), "
+    "b AS (DELETE FROM login_backoff WHERE lane = 'password' AND "
+    "username_lower IN (SELECT name FROM u)), "
+    "d AS (DELETE FROM login_devices WHERE user_id = $2 AND "
+    "token_hash IS DISTINCT FROM $4::bytea) "
     "DELETE FROM sessions WHERE user_id = $2 AND token_hash <> $3";
 
 static void	register_page(struct sbuf *, struct ctx *, const char *,
@@ -729,8 +753,8 @@ h_settings_password(struct http_request *req)
 {
 	struct ctx	*c;
 	const char	*cur, *npw, *err;
-	char		 id[32];
-	int		 ret, r;
+	char		 id[32], retry[16];
+	int		 ret, r, wait;
 
 	if (req->method != HTTP_METHOD_POST)
 		return (resp_method_not_allowed(req, "POST"));
@@ -754,17 +778,28 @@ h_settings_password(struct http_request *req)
 	}
 
 	if (c->step == 1) {
-		r = db_run(req, &c->q[0], DB_READ, sql_password_get, 1, id);
+		/* Throttled like a login: counted before the check. */
+		r = db_run(req, &c->q[0], 0, sql_password_get, 1, id);
 		if (r == DB_PENDING)
 			return (KORE_RESULT_RETRY);
 		if (r == DB_FAIL || db_ntuples(&c->q[0]) != 1)
 			return (db_error(req, &c->q[0]));
+		if ((wait = login_wait(&c->q[0])) > 0) {
+			(void)snprintf(retry, sizeof(retry), "%d", wait);
+			http_response_header(req, "retry-after", retry);
+			(void)snprintf(c->buf2, sizeof(c->buf2), "Too many wrong "
+			    "passwords. Please try again in %d minute%s.",
+			    (wait + 59) / 60, (wait + 59) / 60 == 1 ? "" : "s");
+			return (settings_page(req, c, 429, c->auth.display_name,
+			    NULL, NULL, NULL, c->buf2));
+		}
+		auth_device_hash(req, c->device);
 		c->step = 2;
 	}
 
 	if (c->step == 2) {
 		if (pw_run(req, &c->pw, PW_VERIFY_AND_HASH,
-		    db_value(&c->q[0], 0, 0), cur, npw) == DB_PENDING)
+		    db_value(&c->q[0], 0, 1), cur, npw) == DB_PENDING)
 			return (KORE_RESULT_RETRY);
 		if (!c->pw.res.ok)
 			return (settings_page(req, c, 422, c->auth.display_name,
@@ -772,8 +807,8 @@ h_settings_password(struct http_request *req)
 		c->step = 3;
 	}
 
-	r = db_run(req, &c->q[1], 0, sql_password_set, 3, c->pw.res.hash, id,
-	    c->auth.hashp);
+	r = db_run(req, &c->q[1], 0, sql_password_set, 4, c->pw.res.hash, id,
+	    c->auth.hashp, *c->device ? c->device : NULL);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)

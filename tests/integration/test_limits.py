@@ -516,3 +516,41 @@ def test_device_cookie_is_secure_over_https(pg, kblog_factory):
     device = [c for c in set_cookies(r) if c.startswith("kb_device=")]
     assert len(device) == 1 and "; Secure" in device[0]
     assert "HttpOnly" in device[0] and "SameSite=Strict" in device[0]
+
+
+# -- the current-password check of /settings/password ------------------------
+
+def test_password_change_throttled_per_user(base, pg):
+    b = Browser(base)
+    name, _ = b.register()
+    thief = Browser(base)           # a second session of the same user
+    assert thief.login(name).status_code == 303
+    for i in range(5):
+        r = thief.post("/settings/password", {
+            "current_password": f"guess {i}",
+            "new_password": "a new password 2"})
+        assert r.status_code == 422
+    # Per user: the owner's own session now waits too, right or wrong.
+    r = b.post("/settings/password", {"current_password": "correct horse 1",
+                                      "new_password": "a new password 2"})
+    assert r.status_code == 429 and 25 <= retry_after(r) <= 30
+    assert "Too many wrong passwords" in r.text
+    assert Browser(base).login(name).status_code == 303     # unchanged
+    # Parallel guesses after the wait: one gets through, then it waits
+    # twice as long.
+    age_lanes(pg, name, 31)
+    codes = parallel(lambda i: thief.post("/settings/password", {
+        "current_password": f"guess x{i}",
+        "new_password": "a new password 2"}).status_code, 12)
+    assert sorted(codes) == [422] + [429] * 11, codes
+    age_lanes(pg, name, 61)
+    r = b.post("/settings/password", {"current_password": "correct horse 1",
+                                      "new_password": "a new password 2"})
+    assert r.status_code == 303
+    # The change resets the lane and forgets the other browsers.
+    assert pg.query("SELECT count(*) FROM login_backoff WHERE "
+                    "username_lower = lower(%s)", (name,)) == [(0,)]
+    assert pg.query("SELECT count(*) FROM login_devices d JOIN users u ON "
+                    "u.id = d.user_id WHERE u.username = %s", (name,)) == \
+        [(1,)]
+    assert Browser(base).login(name, "a new password 2").status_code == 303
