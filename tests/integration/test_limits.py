@@ -37,8 +37,10 @@ def test_metadata_size_and_depth(base):
     assert r.status_code == 201, r.text
     assert r.json()["metadata"] == at_limit
     pid = r.json()["id"]
-    e = err(create({"k": "x" * (8192 - 7)}), 422, "validation_failed")
+    r = create({"k": "x" * (8192 - 7)})
+    e = err(r, 422, "validation_failed")
     assert list(e["fields"]) == ["metadata"]
+    assert documented(r, "/api/v1/posts", "post")
     wide = {"k": "\u00e9" * 4092}
     assert len(compact(wide).encode()) == 8192
     assert create(wide).status_code == 201
@@ -177,6 +179,20 @@ def parallel(fn, n, threads=None):
         return list(ex.map(fn, range(n)))
 
 
+def documented(r, path, method):
+    """The answer is one assets/openapi.json documents for the operation:
+    its status, its body schema, its required headers."""
+    from test_openapi import CHECK, DOC, JSON_TYPE
+    resp = DOC["paths"][path][method]["responses"].get(str(r.status_code))
+    assert resp is not None, (path, method, r.status_code)
+    resp = CHECK.deref(resp)
+    schema = resp["content"][JSON_TYPE]["schema"]
+    assert CHECK.errors(schema, r.json()) == []
+    for name, h in resp.get("headers", {}).items():
+        assert not h.get("required") or name in r.headers, name
+    return True
+
+
 def retry_after(r):
     v = int(r.headers["retry-after"])
     assert v >= 1
@@ -198,6 +214,7 @@ def test_post_rate_limit_exact_under_parallel_requests(pg, kblog_factory):
     for r in rs:
         if r.status_code == 429:
             err(r, 429, "rate_limited")
+            assert documented(r, "/api/v1/posts", "post")
             # 5 an hour: the next token in about 12 minutes.
             assert 600 < retry_after(r) <= 720
     assert pg.query("SELECT count(*) FROM posts p JOIN users u ON "
@@ -242,7 +259,8 @@ def test_comment_rate_limit_exact_under_parallel_requests(pg, kblog_factory):
                                      {"body": f"c{i}"}), 20)
     codes = sorted(r.status_code for r in rs)
     assert codes == [201] * 5 + [429] * 15, codes
-    assert all(err(r, 429, "rate_limited") and retry_after(r)
+    assert all(err(r, 429, "rate_limited") and retry_after(r) and
+               documented(r, "/api/v1/posts/{id}/comments", "post")
                for r in rs if r.status_code == 429)
     assert pg.query("SELECT comment_count, (SELECT count(*) FROM comments "
                     "WHERE post_id = %s) FROM posts WHERE id = %s",
@@ -277,7 +295,8 @@ def test_upload_rate_limit_exact_under_parallel_requests(pg, kblog_factory):
     rs = parallel(lambda i: new_upload(api), 16)
     codes = sorted(r.status_code for r in rs)
     assert codes == [201] * 4 + [429] * 12, codes
-    assert all(err(r, 429, "rate_limited") and retry_after(r) > 600
+    assert all(err(r, 429, "rate_limited") and retry_after(r) > 600 and
+               documented(r, "/api/v1/uploads", "post")
                for r in rs if r.status_code == 429)
     assert pg.query("SELECT count(*) FROM images i JOIN users u ON "
                     "u.id = i.owner_id WHERE u.username = %s",
@@ -295,6 +314,7 @@ def test_pending_upload_cap_exact_under_parallel_requests(pg, kblog_factory):
     for r in rs:
         if r.status_code == 429:
             err(r, 429, "too_many_pending_uploads")
+            assert documented(r, "/api/v1/uploads", "post")
             # Until the oldest pending upload is swept.
             assert 1 <= retry_after(r) <= 600
     made = [r.json()["id"] for r in rs if r.status_code == 201]
@@ -315,7 +335,8 @@ def test_upload_byte_quota_exact_under_parallel_requests(pg, kblog_factory):
     rs = parallel(lambda i: new_upload(api, 400), 10)
     codes = sorted(r.status_code for r in rs)
     assert codes == [201] * 2 + [403] * 8, codes
-    assert all(err(r, 403, "quota_exceeded")
+    assert all(err(r, 403, "quota_exceeded") and
+               documented(r, "/api/v1/uploads", "post")
                for r in rs if r.status_code == 403)
     # Exactly up to the quota passes, one byte more does not.
     assert new_upload(api, 200).status_code == 201
@@ -353,6 +374,7 @@ def test_registration_throttled_per_address_and_globally(pg, kblog_factory):
     for r in rs:
         if r.status_code == 429:
             err(r, 429, "rate_limited")
+            assert documented(r, "/api/v1/users", "post")
             assert 1000 < retry_after(r) <= 1200     # 3 an hour
     # The form from that address: 429, the form again.
     b = Browser(k.url, addr="192.0.2.1")
@@ -430,9 +452,10 @@ def test_attacker_cannot_lock_the_owner_out_of_a_known_browser(base, pg):
     r = Browser(base).login(name)
     assert r.status_code == 429 and 1 <= retry_after(r) <= 900
     assert Browser(base, addr=owner.addr).login(name).status_code == 429
-    err(Api(base).call("POST", "/tokens", {"username": name,
-                                           "password": "correct horse 1"}),
-        429, "too_many_requests")
+    r = Api(base).call("POST", "/tokens", {"username": name,
+                                           "password": "correct horse 1"})
+    err(r, 429, "too_many_requests")
+    assert documented(r, "/api/v1/tokens", "post")
     # ...but the owner's browser logs in (and gets a new device token).
     r = owner.login(name)
     assert r.status_code == 303
