@@ -196,9 +196,9 @@ struct ctx {
 	char		 buf2[256];
 	char		 newtok[SEC_TOKEN_LEN + 1];
 	char		 addr[64];	/* client address, when needed */
-	char		 device[SEC_HASH_PARAM_LEN + 1];	/* kb_device's
-							 * hash, "" if none */
-	char		 newdev[SEC_TOKEN_LEN + 1];	/* a new kb_device */
+	/* kb_device: the request's token hash ("" if none), a new token. */
+	char		 device[SEC_HASH_PARAM_LEN + 1];
+	char		 newdev[SEC_TOKEN_LEN + 1];
 	char		 num[8][24];	/* numeric query parameters */
 	json_t		*json;		/* parsed API request body */
 	char		*text[4];	/* strings handed to queries */
