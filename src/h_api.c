@@ -532,8 +532,7 @@ op_register(struct http_request *req, struct ctx *c)
 		if (wait > 0)
 			return (api_error(req, 429, "rate_limited", "Too many "
 			    "accounts were created from your address or on "
-			    "this site just now; try again after Retry-After "
-			    "seconds.", NULL));
+			    "this site just now. Please try again later.", NULL));
 		c->step = 2;
 	}
 	if (c->step == 2) {
@@ -1015,8 +1014,8 @@ op_post_create(struct http_request *req, struct ctx *c)
 		return (api_dberr(req, &c->q[0]));
 	if (db_isnull(&c->q[0], 0, 1))
 		return (api_rate_limited(req, db_value(&c->q[0], 0, 2),
-		    "You are creating posts faster than your limit allows; "
-		    "try again after Retry-After seconds."));
+		    "You are creating posts faster than your limit allows. "
+		    "Please wait a few minutes and try again."));
 	(void)snprintf(loc, sizeof(loc), "/api/v1/posts/%s",
 	    db_value(&c->q[0], 0, 1));
 	http_response_header(req, "location", loc);
@@ -1153,7 +1152,7 @@ op_comment_add(struct http_request *req, struct ctx *c, int64_t id)
 	if (db_isnull(&c->q[0], 0, 0))
 		return (api_rate_limited(req, db_value(&c->q[0], 0, 1),
 		    "You are writing comments faster than your limit "
-		    "allows; try again after Retry-After seconds."));
+		    "allows. Please wait a few minutes and try again."));
 	return (api_ok(req, 201, db_value(&c->q[0], 0, 0)));
 }
 

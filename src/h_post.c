@@ -403,8 +403,8 @@ post_comment(struct http_request *req, struct ctx *c, int64_t id)
 			(void)rate_message(req, c, db_value(&c->q[0], 0, 2),
 			    "comments");
 			resp_json_error(req, 429, "rate_limited", "You are "
-			    "writing comments faster than your limit allows; "
-			    "try again after Retry-After seconds.");
+			    "writing comments faster than your limit allows. "
+			    "Please wait a few minutes and try again.");
 			return (KORE_RESULT_OK);
 		}
 		c->status = 429;

@@ -340,12 +340,11 @@ upload_refused(struct http_request *req, struct dbq *q)
 		http_response_header(req, "retry-after", db_value(q, 0, 2));
 		return (up_error(req, 429, "too_many_pending_uploads", NULL,
 		    "You have too many uploads that were started and not "
-		    "completed; complete or delete some, or wait Retry-After "
-		    "seconds."));
+		    "completed. Finish or delete some, or wait a while."));
 	}
 	return (api_rate_limited(req, db_value(q, 0, 2), "You are starting "
-	    "uploads faster than your limit allows; try again after "
-	    "Retry-After seconds."));
+	    "uploads faster than your limit allows. Please wait a few "
+	    "minutes and try again."));
 }
 
 static int
