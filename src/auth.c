@@ -3,9 +3,11 @@
  *
  * Owns: the session cookie (kb_session: a random token whose SHA-256 is
  * the sessions row's key), the anonymous CSRF cookie (kb_csrf, for the
- * login and register forms: double submit), the CSRF check, the client
- * address, and the password task (Argon2id runs in a Kore task thread,
- * never on the worker's event loop).
+ * login and register forms: double submit), the remembered-device cookie
+ * (kb_device: a random token whose SHA-256 is a login_devices row's key,
+ * see h_account.c), the CSRF check, the client address, and the password
+ * task (Argon2id runs in a Kore task thread, never on the worker's event
+ * loop).
  *
  * Sessions have a fixed lifetime of SESSION_DAYS from login; logout and
  * password changes delete rows, so a copied cookie stops working.
@@ -20,6 +22,7 @@
 
 #define COOKIE_SESSION	"kb_session"
 #define COOKIE_CSRF	"kb_csrf"
+#define COOKIE_DEVICE	"kb_device"
 
 static const char	sql_session[] =
     "SELECT u.id, u.username, u.display_name, s.csrf_secret "
@@ -190,6 +193,36 @@ auth_clear_session_cookie(struct http_request *req)
 	(void)snprintf(buf, sizeof(buf), COOKIE_SESSION "=; Path=/; "
 	    "HttpOnly; SameSite=Lax; Max-Age=0%s",
 	    kb_cfg.cookie_secure ? "; Secure" : "");
+	http_response_header(req, "set-cookie", buf);
+}
+
+/*
+ * The remembered-device cookie: its token's hash as a bytea parameter in
+ * out, or "" when the request has none (or one of the wrong shape).
+ */
+void
+auth_device_hash(struct http_request *req, char out[SEC_HASH_PARAM_LEN + 1])
+{
+	const char	*cookie;
+	char		 tok[SEC_TOKEN_LEN + 1];
+
+	out[0] = '\0';
+	if (!http_request_header(req, "cookie", &cookie) ||
+	    cookie_get(cookie, COOKIE_DEVICE, tok, sizeof(tok)) == -1 ||
+	    !sec_token_valid(tok))
+		return;
+	sec_token_hash_param(tok, out);
+}
+
+/* Strict: only ever needed by this site's own login form. */
+void
+auth_set_device_cookie(struct http_request *req, const char *token)
+{
+	char	buf[200];
+
+	(void)snprintf(buf, sizeof(buf), COOKIE_DEVICE "=%s; Path=/; "
+	    "HttpOnly; SameSite=Strict; Max-Age=%d%s", token,
+	    DEVICE_DAYS * 86400, kb_cfg.cookie_secure ? "; Secure" : "");
 	http_response_header(req, "set-cookie", buf);
 }
 

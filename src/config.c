@@ -27,6 +27,7 @@ static int	opt_bool(config_getenv_fn, const char *, int, int *,
 static int	valid_public_url(const char *);
 static int	valid_base_url(const char *);
 static int	storage_load(struct config *, config_getenv_fn, char *, size_t);
+static int	limits_load(struct config *, config_getenv_fn, char *, size_t);
 static char	*url_origin(const char *);
 
 int
@@ -141,6 +142,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 		return (-1);
 
 	if (storage_load(cfg, get, err, errlen) == -1)
+		return (-1);
+	if (limits_load(cfg, get, err, errlen) == -1)
 		return (-1);
 
 	v = get("MIGRATIONS_DIR");
@@ -269,6 +272,33 @@ storage_load(struct config *cfg, config_getenv_fn get, char *err,
 	free(a);
 	free(b);
 	return (cfg->storage_origin ? 0 : fail(err, errlen, "out of memory"));
+}
+
+/*
+ * Abuse limits, each 0 for none.  Rates are per hour (a bucket holds an
+ * hour's worth, so bursts up to the hourly number pass); the defaults
+ * leave real people, the test suite and the seeder alone.
+ */
+static int
+limits_load(struct config *cfg, config_getenv_fn get, char *err,
+    size_t errlen)
+{
+	if (opt_int(get, "POSTS_PER_HOUR", 100, 0, 1000000,
+	    &cfg->posts_per_hour, err, errlen) == -1 ||
+	    opt_int(get, "COMMENTS_PER_HOUR", 300, 0, 1000000,
+	    &cfg->comments_per_hour, err, errlen) == -1 ||
+	    opt_int(get, "UPLOADS_PER_HOUR", 100, 0, 1000000,
+	    &cfg->uploads_per_hour, err, errlen) == -1 ||
+	    opt_int(get, "UPLOAD_PENDING_MAX", 20, 0, 1000000,
+	    &cfg->upload_pending_max, err, errlen) == -1 ||
+	    opt_int(get, "UPLOAD_QUOTA_BYTES", 1024L * 1024 * 1024, 0,
+	    1L << 40, &cfg->upload_quota, err, errlen) == -1 ||
+	    opt_int(get, "REGISTER_PER_HOUR", 1000, 0, 1000000,
+	    &cfg->register_per_hour, err, errlen) == -1 ||
+	    opt_int(get, "REGISTER_PER_ADDR_HOUR", 50, 0, 1000000,
+	    &cfg->register_per_addr_hour, err, errlen) == -1)
+		return (-1);
+	return (0);
 }
 
 /* scheme://host[:port] of a URL this file already validated. */

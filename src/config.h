@@ -42,6 +42,16 @@ struct config {
 	int		 s3_path_style;
 	char		*s3_public_url;		/* base URL for reads */
 	char		*storage_origin;	/* for the CSP; "" if self */
+
+	/* Limits (0: no limit).  Rates are per user (or per address, or
+	 * for everyone) and per hour, in a bucket that holds an hour's. */
+	long		 posts_per_hour;
+	long		 comments_per_hour;
+	long		 uploads_per_hour;
+	long		 upload_pending_max;	/* uploads not completed */
+	long		 upload_quota;		/* bytes of images per user */
+	long		 register_per_hour;	/* accounts, all addresses */
+	long		 register_per_addr_hour;	/* accounts per address */
 };
 
 /*

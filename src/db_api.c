@@ -47,18 +47,26 @@ const char sql_api_register[] =
     "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *) "
     "SELECT " USER_JSON ", u.id FROM u";
 
+/* A login that succeeded ($5 address, $6 lane: see h_account.c). */
 const char sql_api_token_create[] =
     "WITH f AS (DELETE FROM login_failures WHERE username_lower = "
-    "lower($4)) INSERT INTO api_tokens (user_id, token_hash, name) "
+    "lower($4) AND addr = $5::inet), "
+    "b AS (DELETE FROM login_backoff WHERE username_lower = lower($4) "
+    "AND lane = $6) INSERT INTO api_tokens (user_id, token_hash, name) "
     "VALUES ($1::bigint, $2, $3) RETURNING json_build_object('id', id, "
     "'name', name, 'created_at', " TS("created_at") ")::text";
 
+/* Live tokens, newest first: $2/$3 cursor (key, id), $4 limit + 1. */
 const char sql_api_tokens[] =
-    "SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, "
+    "SELECT json_build_object('id', id, 'name', name, "
     "'created_at', " TS("created_at") ", 'last_used_at', "
     "CASE WHEN last_used_at IS NULL THEN NULL ELSE "
-    TS("last_used_at") " END) ORDER BY id), '[]')::text "
-    "FROM api_tokens WHERE user_id = $1::bigint AND revoked_at IS NULL";
+    TS("last_used_at") " END)::text, "
+    "(extract(epoch FROM created_at) * 1000000)::bigint, id "
+    "FROM api_tokens WHERE user_id = $1::bigint AND revoked_at IS NULL "
+    "AND (created_at, id) < ('epoch'::timestamptz + $2::bigint * "
+    "interval '1 microsecond', $3::bigint) "
+    "ORDER BY created_at DESC, id DESC LIMIT $4::int";
 
 const char sql_api_token_revoke[] =
     "UPDATE api_tokens SET revoked_at = now() WHERE id = $2::bigint "
@@ -95,13 +103,20 @@ const char sql_api_post[] =
     "ON u.id = p.author_id WHERE p.id = $2::bigint AND "
     "(p.published OR p.author_id = $1::bigint)";
 
-/* $2 title, $3 body, $4 html, $5 excerpt, $6 tags, $7 published, $8 meta */
+/*
+ * $2 title, $3 body, $4 html, $5 excerpt, $6 tags, $7 published, $8 meta,
+ * $9 the author's posts per hour (see sql_post_create).  Row: JSON and
+ * id (NULL when refused), seconds to wait.
+ */
 const char sql_api_post_create[] =
-    "WITH p AS (INSERT INTO posts (author_id, title, body_md, body_html, "
-    "excerpt, tags, published, metadata) VALUES ($1::bigint, $2, $3, $4, "
+    "WITH r AS MATERIALIZED (SELECT rate_take('post', $1::bigint::text, "
+    "$9::int, true) AS wait), "
+    "p AS (INSERT INTO posts (author_id, title, body_md, body_html, "
+    "excerpt, tags, published, metadata) SELECT $1::bigint, $2, $3, $4, "
     "$5, coalesce(string_to_array(nullif($6, ''), ','), '{}'), "
-    "$7::boolean, $8::jsonb) RETURNING *) "
-    "SELECT " POST_JSON ", p.id FROM p JOIN users u ON u.id = p.author_id";
+    "$7::boolean, $8::jsonb FROM r WHERE r.wait = 0 RETURNING *) "
+    "SELECT (SELECT " POST_JSON " FROM p JOIN users u ON "
+    "u.id = p.author_id), (SELECT id FROM p), r.wait FROM r";
 
 /*
  * Partial update: NULL keeps a field.  $2 id, $3 title, $4 body,
@@ -135,12 +150,16 @@ const char sql_api_post_visible[] =
     "SELECT 1 FROM posts p WHERE p.id = $2::bigint AND "
     "(p.published OR p.author_id = $1::bigint)";
 
+/* Like sql_comment_add ($4 comments per hour).  Row: JSON (NULL when
+ * refused), seconds to wait; no row when the post is not there. */
 const char sql_api_comment_add[] =
     "WITH p AS (SELECT id FROM posts WHERE id = $2::bigint AND "
     "(published OR author_id = $1::bigint)), "
+    "r AS MATERIALIZED (SELECT rate_take('comment', $1::bigint::text, "
+    "$4::int, true) AS wait FROM p), "
     "c AS (INSERT INTO comments (post_id, author_id, body) "
-    "SELECT id, $1::bigint, $3 FROM p RETURNING *), "
+    "SELECT p.id, $1::bigint, $3 FROM p, r WHERE r.wait = 0 RETURNING *), "
     "n AS (UPDATE posts SET comment_count = comment_count + 1 "
     "WHERE id IN (SELECT post_id FROM c)) "
-    "SELECT " COMMENT_JSON ", c.id FROM c JOIN users u "
-    "ON u.id = c.author_id";
+    "SELECT (SELECT " COMMENT_JSON " FROM c JOIN users u "
+    "ON u.id = c.author_id), r.wait FROM r";

@@ -79,12 +79,22 @@ const char sql_comments[] =
     "('epoch'::timestamptz + $2::bigint * interval '1 microsecond', "
     "$3::bigint) ORDER BY c.created_at, c.id LIMIT 101";
 
-/* $1 author, $2 title, $3 body, $4 html, $5 excerpt, $6 tags, $7 pub. */
+/*
+ * $1 author, $2 title, $3 body, $4 html, $5 excerpt, $6 tags, $7 pub,
+ * $8 metadata, $9 the author's posts per hour (rate_take: one token of
+ * the author's bucket, taken in this statement, given back if the insert
+ * fails).  One row: the new id (NULL when refused) and the seconds to
+ * wait.
+ */
 const char sql_post_create[] =
-    "INSERT INTO posts (author_id, title, body_md, body_html, excerpt, "
-    "tags, published, metadata) VALUES ($1::bigint, $2, $3, $4, $5, "
-    "coalesce(string_to_array(nullif($6, ''), ','), '{}'), $7::boolean, "
-    "coalesce($8::jsonb, '{}')) RETURNING id";
+    "WITH r AS MATERIALIZED (SELECT rate_take('post', $1::bigint::text, "
+    "$9::int, true) AS wait), "
+    "p AS (INSERT INTO posts (author_id, title, body_md, body_html, "
+    "excerpt, tags, published, metadata) SELECT $1::bigint, $2, $3, $4, "
+    "$5, coalesce(string_to_array(nullif($6, ''), ','), '{}'), "
+    "$7::boolean, coalesce($8::jsonb, '{}') FROM r WHERE r.wait = 0 "
+    "RETURNING id) "
+    "SELECT (SELECT id FROM p), r.wait FROM r";
 
 /*
  * Update if it is mine.  Returns one row: the owner (NULL: no such post,
@@ -116,18 +126,24 @@ const char sql_post_edit[] =
     "(published OR author_id = $2::bigint)";
 
 /*
- * Add a comment to a post the commenter may see.  Returns the new id and
- * the post's comment count, or no row when the post is not there (or is
- * someone else's draft).
+ * Add a comment to a post the commenter may see, within the commenter's
+ * comments per hour ($4).  One row: the new id (NULL when the rate limit
+ * refused it), the post's comment count, the seconds to wait; no row
+ * when the post is not there (or is someone else's draft: then no token
+ * is taken either).
  */
 const char sql_comment_add[] =
     "WITH p AS (SELECT id FROM posts WHERE id = $1::bigint AND "
     "(published OR author_id = $2::bigint)), "
+    "r AS MATERIALIZED (SELECT rate_take('comment', $2::bigint::text, "
+    "$4::int, true) AS wait FROM p), "
     "c AS (INSERT INTO comments (post_id, author_id, body) "
-    "SELECT id, $2::bigint, $3 FROM p RETURNING id, post_id), "
+    "SELECT p.id, $2::bigint, $3 FROM p, r WHERE r.wait = 0 "
+    "RETURNING id, post_id), "
     "u AS (UPDATE posts SET comment_count = comment_count + 1 "
     "WHERE id IN (SELECT post_id FROM c) RETURNING comment_count) "
-    "SELECT c.id, u.comment_count FROM c, u";
+    "SELECT (SELECT id FROM c), (SELECT comment_count FROM u), r.wait "
+    "FROM r";
 
 /*
  * Delete a comment: its author or the post's author may.  Returns the

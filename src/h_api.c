@@ -21,6 +21,8 @@
 #include "valid.h"
 
 #define API_BODY_MAX	KB_API_BODY_MAX
+#define METADATA_MAX_BYTES	8192	/* compact JSON */
+#define METADATA_MAX_DEPTH	16	/* the object itself is level 1 */
 
 enum api_op {
 	OP_USERS, OP_USER, OP_TOKENS, OP_TOKEN, OP_ME, OP_POSTS, OP_POST,
@@ -53,6 +55,7 @@ static int	op_comment_delete(struct http_request *, struct ctx *,
 		    int64_t);
 static int	op_like(struct http_request *, struct ctx *, int64_t, int);
 static int	post_fields(struct http_request *, struct ctx *, int, int *);
+static int	json_deeper(json_t *, int);
 
 /* Sends {"error":{...}}; takes ownership of fields (may be NULL). */
 static int
@@ -79,6 +82,24 @@ api_dberr(struct http_request *req, struct dbq *q)
 		    "The database is not answering.", NULL));
 	return (api_error(req, 500, "internal_error",
 	    "Something went wrong on our side.", NULL));
+}
+
+/*
+ * 429 rate_limited with Retry-After: wait is the seconds a statement
+ * computed (at least 1 is sent).  message is a constant.
+ */
+int
+api_rate_limited(struct http_request *req, const char *wait,
+    const char *message)
+{
+	char	retry[16];
+	long	n;
+
+	if (wait == NULL || config_parse_int(wait, 1, 86400 * 365, &n) == -1)
+		n = 1;
+	(void)snprintf(retry, sizeof(retry), "%ld", n);
+	http_response_header(req, "retry-after", retry);
+	return (api_error(req, 429, "rate_limited", message, NULL));
 }
 
 static int
@@ -235,33 +256,101 @@ api_int_param(struct http_request *req, struct ctx *c, const char *name,
 }
 
 /*
- * Sends {"items":[rows' column 0...],"next_cursor":...}: the query asked
- * for limit + 1 rows; columns 1 and 2 are the cursor key and id.
+ * A page of a list, {"items":[...],"next_cursor":...}, that never carries
+ * unbounded bytes: items go in until the next one would take them past
+ * API_PAGE_BYTES (the first always goes in), and the cursor then points
+ * at the last item included, so the client pages on from there.
+ */
+void
+api_page_init(struct api_page *pg)
+{
+	sbuf_init(&pg->b, 4096);
+	sbuf_adds(&pg->b, "{\"items\":[");
+	pg->bytes = 0;
+	pg->n = 0;
+}
+
+/* 1 when the item (JSON text) went in, 0 when the page is full. */
+int
+api_page_add(struct api_page *pg, const char *item)
+{
+	size_t	len;
+
+	len = strlen(item);
+	if (pg->n > 0 && pg->bytes + len + 1 > API_PAGE_BYTES)
+		return (0);
+	if (pg->n > 0)
+		sbuf_addc(&pg->b, ',');
+	sbuf_add(&pg->b, item, len);
+	pg->bytes += len + 1;
+	pg->n++;
+	return (1);
+}
+
+/* Sends the page; id 0: no next page, else (key, id) of the last item. */
+void
+api_page_send(struct http_request *req, struct api_page *pg, int kind,
+    int64_t key, int64_t id)
+{
+	char	cur[CURSOR_LEN + 1];
+
+	sbuf_adds(&pg->b, "],\"next_cursor\":");
+	if (id > 0 && cursor_encode(cur, sizeof(cur), kind, key, id) == 0)
+		sbuf_addf(&pg->b, "\"%s\"}", cur);
+	else
+		sbuf_adds(&pg->b, "null}");
+	resp_json(req, 200, sbuf_cstr(&pg->b));
+	sbuf_free(&pg->b);
+}
+
+/*
+ * ?limit (1..100, default def) and ?cursor of a list ordered by
+ * (created_at, id) DESC: *key and *id start after the cursor, or at the
+ * top.  0 when an error was sent.
+ */
+int
+api_page_params(struct http_request *req, struct ctx *c, int64_t def,
+    int64_t *limit, int64_t *key, int64_t *id)
+{
+	const char	*cur;
+
+	if (!api_int_param(req, c, "limit", def, 1, 100, limit))
+		return (0);
+	cur = form_get(&c->form, "cursor");
+	if (cur == NULL) {
+		*key = CURSOR_TIME_MAX;
+		*id = INT64_MAX;
+	} else if (cursor_decode(cur, strlen(cur), CURSOR_TIME, key,
+	    id) == -1) {
+		api_field_error(req, 400, "invalid_cursor", "cursor",
+		    "not a cursor this list gave out");
+		return (0);
+	}
+	return (1);
+}
+
+/*
+ * Sends rows' column 0 (JSON) as a page: the query asked for limit + 1
+ * rows; columns 1 and 2 are the cursor key and id.
  */
 static int
 api_list(struct http_request *req, struct dbq *q, int limit, int kind)
 {
-	struct sbuf	b;
-	char		cur[CURSOR_LEN + 1];
+	struct api_page	pg;
 	int		i, n;
 
 	n = db_ntuples(q);
-	sbuf_init(&b, 1024 + (size_t)n * 2048);
-	sbuf_adds(&b, "{\"items\":[");
+	api_page_init(&pg);
 	for (i = 0; i < n && i < limit; i++) {
-		if (i > 0)
-			sbuf_addc(&b, ',');
-		sbuf_adds(&b, db_value(q, i, 0));
+		if (!api_page_add(&pg, db_value(q, i, 0)))
+			break;
 	}
-	sbuf_adds(&b, "],\"next_cursor\":");
-	if (n > limit && cursor_encode(cur, sizeof(cur), kind,
-	    strtoll(db_value(q, limit - 1, 1), NULL, 10),
-	    strtoll(db_value(q, limit - 1, 2), NULL, 10)) == 0)
-		sbuf_addf(&b, "\"%s\"}", cur);
+	if (i < n)
+		api_page_send(req, &pg, kind,
+		    strtoll(db_value(q, i - 1, 1), NULL, 10),
+		    strtoll(db_value(q, i - 1, 2), NULL, 10));
 	else
-		sbuf_adds(&b, "null}");
-	resp_json(req, 200, sbuf_cstr(&b));
-	sbuf_free(&b);
+		api_page_send(req, &pg, kind, 0, 0);
 	return (KORE_RESULT_OK);
 }
 
@@ -391,7 +480,7 @@ op_register(struct http_request *req, struct ctx *c)
 				    "display_name", NULL };
 	const char		*user, *pw, *display, *err;
 	char			 loc[64];
-	int			 ret, r, t1, t2, t3;
+	int			 ret, r, t1, t2, t3, wait;
 
 	if (!api_guard(req, c, 0, &ret) || !api_body(req, c, fields, &ret))
 		return (ret);
@@ -418,11 +507,23 @@ op_register(struct http_request *req, struct ctx *c)
 		c->step = 1;
 	}
 	if (c->step == 1) {
+		r = register_throttle(req, c, &c->q[1], &wait);
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (r == DB_FAIL)
+			return (api_dberr(req, &c->q[1]));
+		if (wait > 0)
+			return (api_error(req, 429, "rate_limited", "Too many "
+			    "accounts were created from your address or on "
+			    "this site just now. Please try again later.", NULL));
+		c->step = 2;
+	}
+	if (c->step == 2) {
 		if (pw_run(req, &c->pw, PW_HASH, NULL, pw, NULL) == DB_PENDING)
 			return (KORE_RESULT_RETRY);
 		if (!c->pw.res.ok)
 			return (api_dberr(req, &c->q[0]));
-		c->step = 2;
+		c->step = 3;
 	}
 	r = db_run(req, &c->q[0], 0, sql_api_register, 3, user,
 	    c->pw.res.hash, display);
@@ -531,8 +632,9 @@ op_token_create(struct http_request *req, struct ctx *c)
 		c->step = 4;
 	}
 
-	r = db_run(req, &c->q[2], 0, sql_api_token_create, 4,
-	    db_value(&c->q[0], 0, 1), c->buf2, name, user);
+	r = db_run(req, &c->q[2], 0, sql_api_token_create, 6,
+	    db_value(&c->q[0], 0, 1), c->buf2, name, user, c->addr,
+	    login_lane(c));
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)
@@ -556,22 +658,28 @@ op_token_create(struct http_request *req, struct ctx *c)
 static int
 op_tokens(struct http_request *req, struct ctx *c)
 {
-	struct sbuf	b;
-	int		ret, r;
+	int64_t	limit, key, id;
+	int	ret, r;
 
 	if (!api_guard(req, c, 1, &ret))
 		return (ret);
-	ctx_num(c, 0, c->auth.user_id);
-	r = db_run(req, &c->q[0], DB_READ, sql_api_tokens, 1, c->num[0]);
+	if (c->step == 0) {
+		if (!api_page_params(req, c, 100, &limit, &key, &id))
+			return (KORE_RESULT_OK);
+		ctx_num(c, 0, c->auth.user_id);
+		ctx_num(c, 1, key);
+		ctx_num(c, 2, id);
+		ctx_num(c, 3, limit + 1);
+		ctx_num(c, 4, limit);
+		c->step = 1;
+	}
+	r = db_run(req, &c->q[0], DB_READ, sql_api_tokens, 4, c->num[0],
+	    c->num[1], c->num[2], c->num[3]);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)
 		return (api_dberr(req, &c->q[0]));
-	sbuf_init(&b, 256);
-	sbuf_addf(&b, "{\"items\":%s}", db_value(&c->q[0], 0, 0));
-	resp_json(req, 200, sbuf_cstr(&b));
-	sbuf_free(&b);
-	return (KORE_RESULT_OK);
+	return (api_list(req, &c->q[0], atoi(c->num[4]), CURSOR_TIME));
 }
 
 static int
@@ -691,6 +799,32 @@ op_post_get(struct http_request *req, struct ctx *c, int64_t id)
 	return (api_ok(req, 200, db_value(&c->q[0], 0, 0)));
 }
 
+/* 1 when v nests more than max levels of objects and arrays. */
+static int
+json_deeper(json_t *v, int max)
+{
+	const char	*key;
+	json_t		*e;
+	size_t		 i;
+
+	if (!json_is_object(v) && !json_is_array(v))
+		return (0);
+	if (max < 1)
+		return (1);
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, e) {
+			if (json_deeper(e, max - 1))
+				return (1);
+		}
+		return (0);
+	}
+	json_array_foreach(v, i, e) {
+		if (json_deeper(e, max - 1))
+			return (1);
+	}
+	return (0);
+}
+
 /*
  * Reads and checks the post fields of a create (all but title and body
  * optional) or a patch (all optional) into c->text[] and c->num[]:
@@ -737,10 +871,23 @@ post_fields(struct http_request *req, struct ctx *c, int create, int *ret)
 		c->text[3] = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	else if (create)
 		c->text[3] = strdup("{}");
+	if (v != NULL && c->text[3] == NULL) {
+		*ret = api_dberr(req, &c->q[0]);
+		return (0);
+	}
 	v = json_object_get(c->json, "tags");
 	if (v != NULL && !json_is_array(v)) {
 		*ret = api_field_error(req, 400, "invalid_type", "tags",
 		    "must be an array of strings");
+		return (0);
+	}
+	if (c->text[3] != NULL &&
+	    (strlen(c->text[3]) > METADATA_MAX_BYTES ||
+	    json_deeper(json_object_get(c->json, "metadata"),
+	    METADATA_MAX_DEPTH))) {
+		*ret = api_field_error(req, 422, "validation_failed",
+		    "metadata", "at most 8,192 bytes of compact JSON, nested "
+		    "at most 16 levels deep");
 		return (0);
 	}
 
@@ -837,16 +984,21 @@ op_post_create(struct http_request *req, struct ctx *c)
 		if (!post_fields(req, c, 1, &ret))
 			return (ret);
 		ctx_num(c, 0, c->auth.user_id);
+		ctx_num(c, 6, kb_cfg.posts_per_hour);
 		c->step = 1;
 	}
-	r = db_run(req, &c->q[0], 0, sql_api_post_create, 8, c->num[0],
+	r = db_run(req, &c->q[0], 0, sql_api_post_create, 9, c->num[0],
 	    api_str(c->json, "title", &t),
 	    api_str(c->json, "body_markdown", &t), c->text[0], c->text[1],
-	    c->text[2] ? c->text[2] : "", c->num[5], c->text[3]);
+	    c->text[2] ? c->text[2] : "", c->num[5], c->text[3], c->num[6]);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)
 		return (api_dberr(req, &c->q[0]));
+	if (db_isnull(&c->q[0], 0, 1))
+		return (api_rate_limited(req, db_value(&c->q[0], 0, 2),
+		    "You are creating posts faster than your limit allows. "
+		    "Please wait a few minutes and try again."));
 	(void)snprintf(loc, sizeof(loc), "/api/v1/posts/%s",
 	    db_value(&c->q[0], 0, 1));
 	http_response_header(req, "location", loc);
@@ -970,8 +1122,9 @@ op_comment_add(struct http_request *req, struct ctx *c, int64_t id)
 		    "1 to 5,000 characters of text"));
 	ctx_num(c, 0, c->auth.user_id);
 	ctx_num(c, 1, id);
-	r = db_run(req, &c->q[0], 0, sql_api_comment_add, 3, c->num[0],
-	    c->num[1], body);
+	ctx_num(c, 2, kb_cfg.comments_per_hour);
+	r = db_run(req, &c->q[0], 0, sql_api_comment_add, 4, c->num[0],
+	    c->num[1], body, c->num[2]);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)
@@ -979,6 +1132,10 @@ op_comment_add(struct http_request *req, struct ctx *c, int64_t id)
 	if (db_ntuples(&c->q[0]) != 1)
 		return (api_error(req, 404, "not_found", "No such post.",
 		    NULL));
+	if (db_isnull(&c->q[0], 0, 0))
+		return (api_rate_limited(req, db_value(&c->q[0], 0, 1),
+		    "You are writing comments faster than your limit "
+		    "allows. Please wait a few minutes and try again."));
 	return (api_ok(req, 201, db_value(&c->q[0], 0, 0)));
 }
 

@@ -47,6 +47,10 @@ static int	editor_page(struct http_request *, struct ctx *, int,
 		    const char *, struct post_input *);
 static int	json_or_redirect(struct http_request *, json_t *,
 		    const char *);
+static int	comment_added(struct http_request *, struct ctx *,
+		    const char *, const char *);
+static const char	*rate_message(struct http_request *, struct ctx *,
+			    const char *, const char *);
 
 /*
  * "/<digits>[/rest]" after a prefix: the id (1..2^53) and what follows.
@@ -226,7 +230,7 @@ post_write(struct http_request *req, struct ctx *c, int64_t id)
 {
 	struct post_input	 in;
 	struct md_html		 md;
-	char			*excerpt, me[32], pid[32], loc[64];
+	char			*excerpt, me[32], pid[32], loc[64], rate[24];
 	int			 ret, r;
 
 	if (!ctx_write_guard(req, c, "/login", &ret))
@@ -282,13 +286,20 @@ post_write(struct http_request *req, struct ctx *c, int64_t id)
 	}
 
 	if (id == 0) {
-		r = db_run(req, &c->q[1], 0, sql_post_create, 8, me, in.title,
+		(void)snprintf(rate, sizeof(rate), "%ld", kb_cfg.posts_per_hour);
+		r = db_run(req, &c->q[1], 0, sql_post_create, 9, me, in.title,
 		    in.body, c->strs[0], c->strs[1], in.tags,
-		    in.published ? "true" : "false", NULL);
+		    in.published ? "true" : "false", NULL, rate);
 		if (r == DB_PENDING)
 			return (KORE_RESULT_RETRY);
 		if (r == DB_FAIL)
 			return (db_error(req, &c->q[1]));
+		if (db_isnull(&c->q[1], 0, 0)) {
+			/* The rate limit: the editor again, text kept. */
+			in.e_body = rate_message(req, c,
+			    db_value(&c->q[1], 0, 1), "posts");
+			return (editor_page(req, c, 429, NULL, &in));
+		}
 		(void)snprintf(loc, sizeof(loc), "/posts/%s",
 		    db_value(&c->q[1], 0, 0));
 		return (resp_redirect(req, loc));
@@ -355,7 +366,7 @@ post_comment(struct http_request *req, struct ctx *c, int64_t id)
 {
 	struct sbuf	 b;
 	const char	*body, *err;
-	char		 me[32], pid[32], loc[64];
+	char		 me[32], pid[32], rate[24];
 	int		 ret, r;
 
 	if (!ctx_write_guard(req, c, "/login", &ret))
@@ -368,65 +379,116 @@ post_comment(struct http_request *req, struct ctx *c, int64_t id)
 		err = "Write something first.";
 	else if ((err = valid_text(body, COMMENT_MAX, 1)) != NULL)
 		err = "Comments are 1 to 5,000 characters of text.";
-	if (err != NULL) {
-		if (resp_wants_json(req)) {
-			resp_json_error(req, 422, "validation_failed",
-			    "Comments are 1 to 5,000 characters of text.");
-			return (KORE_RESULT_OK);
-		}
-		/* Re-show the post with the error beside the field. */
-		c->status = 422;
-		r = db_run(req, &c->q[2], DB_READ, sql_post_show, 2, pid, me);
-		if (r == DB_PENDING)
-			return (KORE_RESULT_RETRY);
-		if (r == DB_FAIL)
-			return (db_error(req, &c->q[2]));
-		if (db_ntuples(&c->q[2]) != 1)
-			return (resp_error_page(req, 404));
-		r = db_run(req, &c->q[3], DB_READ, sql_comments, 3, pid, "0",
-		    "0");
-		if (r == DB_PENDING)
-			return (KORE_RESULT_RETRY);
-		if (r == DB_FAIL)
-			return (db_error(req, &c->q[3]));
-		sbuf_init(&b, 16384);
-		page_begin(&b, &c->auth, db_value(&c->q[2], 0, POST_TITLE));
-		render_post(&b, &c->auth, &c->q[2], &c->q[3], err, body);
-		page_end(&b);
-		page_send(req, &c->auth, 422, &b);
-		sbuf_free(&b);
+	if (err != NULL && resp_wants_json(req)) {
+		resp_json_error(req, 422, "validation_failed",
+		    "Comments are 1 to 5,000 characters of text.");
 		return (KORE_RESULT_OK);
 	}
 
-	r = db_run(req, &c->q[0], 0, sql_comment_add, 3, pid, me, body);
+	if (err == NULL && c->status == 0) {
+		(void)snprintf(rate, sizeof(rate), "%ld",
+		    kb_cfg.comments_per_hour);
+		r = db_run(req, &c->q[0], 0, sql_comment_add, 4, pid, me, body,
+		    rate);
+		if (r == DB_PENDING)
+			return (KORE_RESULT_RETRY);
+		if (r == DB_FAIL)
+			return (db_error(req, &c->q[0]));
+		if (db_ntuples(&c->q[0]) != 1)
+			return (resp_error_page(req, 404));
+		if (!db_isnull(&c->q[0], 0, 0))
+			return (comment_added(req, c, pid, body));
+		/* Refused by the rate limit. */
+		if (resp_wants_json(req)) {
+			(void)rate_message(req, c, db_value(&c->q[0], 0, 2),
+			    "comments");
+			resp_json_error(req, 429, "rate_limited", "You are "
+			    "writing comments faster than your limit allows. "
+			    "Please wait a few minutes and try again.");
+			return (KORE_RESULT_OK);
+		}
+		c->status = 429;
+		(void)rate_message(req, c, db_value(&c->q[0], 0, 2),
+		    "comments");
+	}
+	if (c->status == 429)
+		err = c->buf2;
+	else
+		c->status = 422;
+
+	/* Re-show the post with the error beside the field. */
+	r = db_run(req, &c->q[2], DB_READ, sql_post_show, 2, pid, me);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)
-		return (db_error(req, &c->q[0]));
-	if (db_ntuples(&c->q[0]) != 1)
+		return (db_error(req, &c->q[2]));
+	if (db_ntuples(&c->q[2]) != 1)
 		return (resp_error_page(req, 404));
+	r = db_run(req, &c->q[3], DB_READ, sql_comments, 3, pid, "0", "0");
+	if (r == DB_PENDING)
+		return (KORE_RESULT_RETRY);
+	if (r == DB_FAIL)
+		return (db_error(req, &c->q[3]));
+	sbuf_init(&b, 16384);
+	page_begin(&b, &c->auth, db_value(&c->q[2], 0, POST_TITLE));
+	render_post(&b, &c->auth, &c->q[2], &c->q[3], err, body);
+	page_end(&b);
+	page_send(req, &c->auth, c->status, &b);
+	sbuf_free(&b);
+	return (KORE_RESULT_OK);
+}
+
+/* The comment in c->q[0] was added: redirect, or JSON for scripts. */
+static int
+comment_added(struct http_request *req, struct ctx *c, const char *pid,
+    const char *body)
+{
+	struct sbuf	b;
+	char		loc[64];
+	int		r;
 
 	(void)snprintf(loc, sizeof(loc), "/posts/%s#c%s", pid,
 	    db_value(&c->q[0], 0, 0));
-	if (resp_wants_json(req)) {
-		/* The new comment as the page would show it. */
-		sbuf_init(&b, 1024);
-		sbuf_addf(&b, "<li id=\"c%s\"><p class=\"meta\">",
-		    db_value(&c->q[0], 0, 0));
-		render_author(&b, c->auth.username, c->auth.display_name);
-		sbuf_adds(&b, " · <time>just now</time></p>"
-		    "<p class=\"comment-body\">");
-		html_text_br(&b, body);
-		sbuf_adds(&b, "</p></li>");
-		r = json_or_redirect(req, json_pack("{s:I, s:I, s:s}",
-		    "id", (json_int_t)strtoll(db_value(&c->q[0], 0, 0), NULL,
-		    10), "comment_count", (json_int_t)strtoll(
-		    db_value(&c->q[0], 0, 1), NULL, 10), "html",
-		    sbuf_cstr(&b)), loc);
-		sbuf_free(&b);
-		return (r);
-	}
-	return (resp_redirect(req, loc));
+	if (!resp_wants_json(req))
+		return (resp_redirect(req, loc));
+	/* The new comment as the page would show it. */
+	sbuf_init(&b, 1024);
+	sbuf_addf(&b, "<li id=\"c%s\"><p class=\"meta\">",
+	    db_value(&c->q[0], 0, 0));
+	render_author(&b, c->auth.username, c->auth.display_name);
+	sbuf_adds(&b, " · <time>just now</time></p>"
+	    "<p class=\"comment-body\">");
+	html_text_br(&b, body);
+	sbuf_adds(&b, "</p></li>");
+	r = json_or_redirect(req, json_pack("{s:I, s:I, s:s}",
+	    "id", (json_int_t)strtoll(db_value(&c->q[0], 0, 0), NULL, 10),
+	    "comment_count", (json_int_t)strtoll(db_value(&c->q[0], 0, 1),
+	    NULL, 10), "html", sbuf_cstr(&b)), loc);
+	sbuf_free(&b);
+	return (r);
+}
+
+/*
+ * A form refused by a per-user rate limit: sets Retry-After from wait
+ * (the statement's seconds) and returns the message for the page, kept
+ * in c->buf2.
+ */
+static const char *
+rate_message(struct http_request *req, struct ctx *c, const char *wait,
+    const char *what)
+{
+	char	retry[16];
+	long	n;
+
+	if (wait == NULL || config_parse_int(wait, 1, 86400 * 365, &n) == -1)
+		n = 1;
+	(void)snprintf(retry, sizeof(retry), "%ld", n);
+	http_response_header(req, "retry-after", retry);
+	(void)snprintf(c->buf2, sizeof(c->buf2), "You are writing %s faster "
+	    "than the limit allows. Please try again in %ld minute%s; your "
+	    "text is kept here.", what, (n + 59) / 60,
+	    (n + 59) / 60 == 1 ? "" : "s");
+	return (c->buf2);
 }
 
 static int

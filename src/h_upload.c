@@ -25,14 +25,28 @@
  */
 
 #include "kblog.h"
+#include "cursor.h"
 #include "html.h"
 #include "valid.h"
 
 #define FILENAME_MAX_BYTES	255
 
+/*
+ * A new pending upload within the owner's caps (upload_admit: $6 pending
+ * uploads, $7 bytes, $8 the pending age for Retry-After) and uploads per
+ * hour ($9).  One row: the id (NULL when refused), the refusal ('pending',
+ * 'quota' or NULL: the rate limit) and the seconds to wait.
+ */
 static const char	sql_image_create[] =
-    "INSERT INTO images (owner_id, upload_key, filename, content_type, "
-    "byte_size) VALUES ($1::bigint, $2, $3, $4, $5::bigint) RETURNING id";
+    "WITH a AS MATERIALIZED (SELECT * FROM upload_admit($1::bigint, "
+    "$5::bigint, $6::int, $7::bigint, $8::int)), "
+    "r AS MATERIALIZED (SELECT rate_take('upload', $1::bigint::text, "
+    "$9::int, true) AS wait FROM a WHERE a.refusal IS NULL), "
+    "i AS (INSERT INTO images (owner_id, upload_key, filename, content_type, "
+    "byte_size) SELECT $1::bigint, $2, $3, $4, $5::bigint FROM r "
+    "WHERE r.wait = 0 RETURNING id) "
+    "SELECT (SELECT id FROM i), a.refusal, coalesce((SELECT wait FROM r), "
+    "a.wait) FROM a";
 
 static const char	sql_image_get[] =
     "SELECT owner_id, key, content_type, byte_size, state, filename, "
@@ -64,6 +78,16 @@ static const char	sql_images[] =
     "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM images "
     "WHERE owner_id = $1::bigint ORDER BY id DESC LIMIT 500";
 
+/* The API's list: newest first, $2/$3 cursor (key, id), $4 limit + 1. */
+static const char	sql_api_images[] =
+    "SELECT id, key, content_type, byte_size, state, filename, "
+    "to_char(created_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "(extract(epoch FROM created_at) * 1000000)::bigint FROM images "
+    "WHERE owner_id = $1::bigint AND (created_at, id) < "
+    "('epoch'::timestamptz + $2::bigint * interval '1 microsecond', "
+    "$3::bigint) ORDER BY created_at DESC, id DESC LIMIT $4::int";
+
 static const char	sql_avatar[] =
     "UPDATE users SET avatar_image_id = $1::bigint WHERE id = $2::bigint "
     "AND EXISTS (SELECT 1 FROM images WHERE id = $1::bigint AND "
@@ -79,6 +103,7 @@ static int	up_error(struct http_request *, int, const char *,
 		    const char *, const char *);
 static json_t	*image_json(struct dbq *, int, int);
 static int	op_upload_create(struct http_request *, struct ctx *);
+static int	upload_refused(struct http_request *, struct dbq *);
 static int	op_upload_complete(struct http_request *, struct ctx *,
 		    int64_t);
 static int	op_images(struct http_request *, struct ctx *);
@@ -280,12 +305,18 @@ op_upload_create(struct http_request *req, struct ctx *c)
 	}
 
 	/* Signed first, stored second: a failure leaves no stray row. */
-	r = db_run(req, &c->q[0], 0, sql_image_create, 5, c->num[0], c->buf,
-	    name, ctype, c->num[1]);
+	ctx_num(c, 2, kb_cfg.upload_pending_max);
+	ctx_num(c, 3, kb_cfg.upload_quota);
+	ctx_num(c, 4, kb_cfg.pending_max_age);
+	ctx_num(c, 5, kb_cfg.uploads_per_hour);
+	r = db_run(req, &c->q[0], 0, sql_image_create, 9, c->num[0], c->buf,
+	    name, ctype, c->num[1], c->num[2], c->num[3], c->num[4], c->num[5]);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)
 		return (api_dberr(req, &c->q[0]));
+	if (db_isnull(&c->q[0], 0, 0))
+		return (upload_refused(req, &c->q[0]));
 
 	o = json_pack("{s:I, s:s, s:s, s:{s:s}, s:s}",
 	    "id", (json_int_t)strtoll(db_value(&c->q[0], 0, 0), NULL, 10),
@@ -300,6 +331,29 @@ op_upload_create(struct http_request *req, struct ctx *c)
 	free(s);
 	return (KORE_RESULT_OK);
 }
+
+/* An upload the caps or the rate limit refused (sql_image_create's row). */
+static int
+upload_refused(struct http_request *req, struct dbq *q)
+{
+	const char	*why;
+
+	why = db_isnull(q, 0, 1) ? "" : db_value(q, 0, 1);
+	if (!strcmp(why, "quota"))
+		return (up_error(req, 403, "quota_exceeded", NULL,
+		    "Your images would take more than your storage quota; "
+		    "delete some first."));
+	if (!strcmp(why, "pending")) {
+		http_response_header(req, "retry-after", db_value(q, 0, 2));
+		return (up_error(req, 429, "too_many_pending_uploads", NULL,
+		    "You have too many uploads that were started and not "
+		    "completed. Finish or delete some, or wait a while."));
+	}
+	return (api_rate_limited(req, db_value(q, 0, 2), "You are starting "
+	    "uploads faster than your limit allows. Please wait a few "
+	    "minutes and try again."));
+}
+
 
 /*
  * complete: the upload is checked through the copy the server writes of
@@ -430,29 +484,56 @@ op_upload_complete(struct http_request *req, struct ctx *c, int64_t id)
 	return (KORE_RESULT_OK);
 }
 
+/* GET /api/v1/images: a page of my images (api_page: bounded bytes). */
 static int
 op_images(struct http_request *req, struct ctx *c)
 {
-	json_t	*items, *o;
-	char	*s;
-	int	 ret, r, i;
+	struct api_page	 pg;
+	json_t		*o;
+	char		*s;
+	int64_t		 limit, key, id;
+	int		 ret, r, i, n, ok;
 
 	if (!api_guard(req, c, 1, &ret))
 		return (ret);
-	ctx_num(c, 0, c->auth.user_id);
-	r = db_run(req, &c->q[0], DB_READ, sql_images, 1, c->num[0]);
+	if (c->step == 0) {
+		if (!api_page_params(req, c, 100, &limit, &key, &id))
+			return (KORE_RESULT_OK);
+		ctx_num(c, 0, c->auth.user_id);
+		ctx_num(c, 1, key);
+		ctx_num(c, 2, id);
+		ctx_num(c, 3, limit + 1);
+		ctx_num(c, 4, limit);
+		c->step = 1;
+	}
+	r = db_run(req, &c->q[0], DB_READ, sql_api_images, 4, c->num[0],
+	    c->num[1], c->num[2], c->num[3]);
 	if (r == DB_PENDING)
 		return (KORE_RESULT_RETRY);
 	if (r == DB_FAIL)
 		return (api_dberr(req, &c->q[0]));
-	items = json_array();
-	for (i = 0; i < db_ntuples(&c->q[0]); i++)
-		json_array_append_new(items, image_json(&c->q[0], i, 1));
-	o = json_pack("{s:o}", "items", items);	/* takes items */
-	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	resp_json(req, 200, s ? s : "{\"items\":[]}");
-	free(s);
+	n = db_ntuples(&c->q[0]);
+	limit = atoi(c->num[4]);
+	api_page_init(&pg);
+	for (i = 0; i < n && i < limit; i++) {
+		o = image_json(&c->q[0], i, 1);
+		s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		if (s == NULL) {
+			sbuf_free(&pg.b);
+			return (api_dberr(req, &c->q[0]));
+		}
+		ok = api_page_add(&pg, s);
+		free(s);
+		if (!ok)
+			break;
+	}
+	if (i < n)
+		api_page_send(req, &pg, CURSOR_TIME,
+		    strtoll(db_value(&c->q[0], i - 1, 7), NULL, 10),
+		    strtoll(db_value(&c->q[0], i - 1, 0), NULL, 10));
+	else
+		api_page_send(req, &pg, CURSOR_TIME, 0, 0);
 	return (KORE_RESULT_OK);
 }
 

@@ -111,7 +111,12 @@ int		 auth_csrf_ok(struct http_request *, struct auth *,
 		    const struct form *);
 void		 auth_set_session_cookie(struct http_request *, const char *);
 void		 auth_clear_session_cookie(struct http_request *);
+void		 auth_device_hash(struct http_request *,
+		    char [SEC_HASH_PARAM_LEN + 1]);
+void		 auth_set_device_cookie(struct http_request *, const char *);
 void		 auth_client_addr(struct http_request *, char *, size_t);
+
+#define DEVICE_DAYS	365	/* a remembered device's life */
 
 #define PW_HASH			1	/* hash pw */
 #define PW_VERIFY		2	/* pw against hash */
@@ -205,6 +210,10 @@ struct ctx {
 	char		 buf[256];	/* handler scratch */
 	char		 buf2[256];
 	char		 newtok[SEC_TOKEN_LEN + 1];
+	char		 addr[64];	/* client address, when needed */
+	/* kb_device: the request's token hash ("" if none), a new token. */
+	char		 device[SEC_HASH_PARAM_LEN + 1];
+	char		 newdev[SEC_TOKEN_LEN + 1];
 	char		 num[8][24];	/* numeric query parameters */
 	json_t		*json;		/* parsed API request body */
 	char		*text[4];	/* strings handed to queries */
@@ -316,24 +325,47 @@ int	api_uploads(struct http_request *, struct ctx *, const char *);
 int	h_images(struct http_request *);
 int	h_avatar(struct http_request *);
 
-/* h_api.c */
+/*
+ * h_api.c.  A list page holds items until the next one would take them
+ * past API_PAGE_BYTES (the first always goes in), then hands out a cursor
+ * at the last item included.
+ */
+#define API_PAGE_BYTES	(256 * 1024)
+
+struct api_page {
+	struct sbuf	 b;
+	size_t		 bytes;		/* of the items so far */
+	int		 n;		/* items so far */
+};
+
+void		 api_page_init(struct api_page *);
+int		 api_page_add(struct api_page *, const char *);
+void		 api_page_send(struct http_request *, struct api_page *, int,
+		    int64_t, int64_t);
+int		 api_page_params(struct http_request *, struct ctx *, int64_t,
+		    int64_t *, int64_t *, int64_t *);
 int		 h_api(struct http_request *);
 int		 api_guard(struct http_request *, struct ctx *, int, int *);
 int		 api_body(struct http_request *, struct ctx *, const char **,
 		    int *);
 int		 api_dberr(struct http_request *, struct dbq *);
+int		 api_rate_limited(struct http_request *, const char *,
+		    const char *);
 const char	*api_str(json_t *, const char *, int *);
 
 /* h_account.c */
 extern const char	sql_login_attempt[], sql_login_lookup[];
-extern const char	sql_login_refused[];
+extern const char	sql_login_refused[], sql_register_throttle[];
 int	login_wait(struct dbq *);
+int	register_throttle(struct http_request *, struct ctx *, struct dbq *,
+	    int *);
 
 #define LOGIN_OK		1
 #define LOGIN_BAD		2
 #define LOGIN_THROTTLED		3
 int	login_check(struct http_request *, struct ctx *, const char *,
 	    const char *, int *, struct dbq **);
+const char	*login_lane(struct ctx *);
 int	h_register(struct http_request *);
 int	h_login(struct http_request *);
 int	h_logout(struct http_request *);

@@ -167,7 +167,11 @@ def build_shim(out_dir):
 
 
 def start_kblog(pg, work):
-    env = {"WORKERS": "2", "TRUST_PROXY": "1", "DB_WAIT": "30"}
+    # Eight users writing as fast as they can: the per-user write rates
+    # (and, for api_seed, the registration rates) are off.
+    env = {"WORKERS": "2", "TRUST_PROXY": "1", "DB_WAIT": "30",
+           "POSTS_PER_HOUR": "0", "COMMENTS_PER_HOUR": "0",
+           "REGISTER_PER_ADDR_HOUR": "0", "REGISTER_PER_HOUR": "0"}
     if not ARGS.valgrind:
         return Kblog(pg.url, work, extra_env=env)
     if shutil.which("valgrind") is None:

@@ -123,6 +123,54 @@ test_errors_name_the_variable(void **state)
 }
 
 static void
+test_limits(void **state)
+{
+	const char	*set[] = { "DATABASE_URL", "postgresql:///kblog",
+			    "POSTS_PER_HOUR", "0", "COMMENTS_PER_HOUR", "7",
+			    "UPLOADS_PER_HOUR", "1000000",
+			    "UPLOAD_PENDING_MAX", "3",
+			    "UPLOAD_QUOTA_BYTES", "1099511627776",
+			    "REGISTER_PER_HOUR", "0",
+			    "REGISTER_PER_ADDR_HOUR", "2", NULL };
+	const char	*none[] = { "DATABASE_URL", "postgresql:///kblog",
+			    NULL };
+	struct config	 cfg;
+	char		 err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(none, &cfg, err), 0);
+	assert_int_equal(cfg.posts_per_hour, 100);
+	assert_int_equal(cfg.comments_per_hour, 300);
+	assert_int_equal(cfg.uploads_per_hour, 100);
+	assert_int_equal(cfg.upload_pending_max, 20);
+	assert_int_equal(cfg.upload_quota, 1073741824L);
+	assert_int_equal(cfg.register_per_hour, 1000);
+	assert_int_equal(cfg.register_per_addr_hour, 50);
+	config_free(&cfg);
+
+	assert_int_equal(load(set, &cfg, err), 0);
+	assert_int_equal(cfg.posts_per_hour, 0);		/* no limit */
+	assert_int_equal(cfg.comments_per_hour, 7);
+	assert_int_equal(cfg.uploads_per_hour, 1000000);
+	assert_int_equal(cfg.upload_pending_max, 3);
+	assert_int_equal(cfg.upload_quota, 1099511627776L);
+	assert_int_equal(cfg.register_per_hour, 0);
+	assert_int_equal(cfg.register_per_addr_hour, 2);
+	config_free(&cfg);
+
+	expect_error("POSTS_PER_HOUR", "-1", "POSTS_PER_HOUR");
+	expect_error("POSTS_PER_HOUR", "1000001", "POSTS_PER_HOUR");
+	expect_error("COMMENTS_PER_HOUR", "ten", "COMMENTS_PER_HOUR");
+	expect_error("UPLOADS_PER_HOUR", " 5", "UPLOADS_PER_HOUR");
+	expect_error("UPLOAD_PENDING_MAX", "1e3", "UPLOAD_PENDING_MAX");
+	expect_error("UPLOAD_QUOTA_BYTES", "1099511627777",
+	    "UPLOAD_QUOTA_BYTES");
+	expect_error("REGISTER_PER_HOUR", "+3", "REGISTER_PER_HOUR");
+	expect_error("REGISTER_PER_ADDR_HOUR", "2.5",
+	    "REGISTER_PER_ADDR_HOUR");
+}
+
+static void
 test_secret_not_in_error(void **state)
 {
 	const char	*env[] = { "DATABASE_URL",
@@ -161,6 +209,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_set),
 		cmocka_unit_test(test_errors_name_the_variable),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_secret_not_in_error),
 		cmocka_unit_test(test_parse_int),
 	};
