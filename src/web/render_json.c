@@ -1,0 +1,147 @@
+/*
+ * render_json.c: the API's JSON (see render_json.h).
+ */
+
+#include <string.h>
+
+#include "lib/cursor.h"
+#include "lib/timefmt.h"
+#include "storage/storage.h"
+#include "web/render_json.h"
+
+static json_t	*json_time(int64_t);
+static json_t	*json_author(int64_t, const char *, const char *);
+
+/* RFC 3339 with microseconds; null for 0 (never). */
+static json_t *
+json_time(int64_t us)
+{
+	char	t[TIMEFMT_MAX];
+
+	if (us == 0)
+		return (json_null());
+	timefmt_rfc3339_us(us, t);
+	return (json_string(t));
+}
+
+static json_t *
+json_author(int64_t id, const char *username, const char *display)
+{
+	return (json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id,
+	    "username", username, "display_name", display));
+}
+
+json_t *
+json_post(const struct post *p)
+{
+	json_t	*o, *tags, *meta;
+	int	 i;
+
+	tags = json_array();
+	for (i = 0; i < p->tags.n; i++)
+		json_array_append_new(tags, json_string(p->tags.v[i]));
+	meta = json_loads(p->metadata != NULL ? p->metadata : "{}", 0, NULL);
+	o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:b, s:o, s:I, s:I, "
+	    "s:b, s:o, s:o}",
+	    "id", (json_int_t)p->id,
+	    "author", json_author(p->author_id, p->username,
+	    p->display_name),
+	    "title", p->title,
+	    "body_markdown", p->body_md != NULL ? p->body_md : "",
+	    "body_html", p->body_html.data != NULL ? p->body_html.data : "",
+	    "tags", tags,
+	    "published", p->published,
+	    "metadata", meta != NULL ? meta : json_object(),
+	    "like_count", (json_int_t)p->like_count,
+	    "comment_count", (json_int_t)p->comment_count,
+	    "liked_by_me", p->liked,
+	    "created_at", json_time(p->created_at),
+	    "updated_at", json_time(p->updated_at));
+	return (o);
+}
+
+json_t *
+json_comment(const struct comment *c)
+{
+	return (json_pack("{s:I, s:I, s:o, s:s, s:o}",
+	    "id", (json_int_t)c->id,
+	    "post_id", (json_int_t)c->post_id,
+	    "author", json_author(c->author_id, c->username,
+	    c->display_name),
+	    "body", c->body,
+	    "created_at", json_time(c->created_at)));
+}
+
+json_t *
+json_user(const struct user *u)
+{
+	return (json_pack("{s:I, s:s, s:s, s:s, s:o}",
+	    "id", (json_int_t)u->id,
+	    "username", u->username,
+	    "display_name", u->display_name,
+	    "bio", u->bio,
+	    "created_at", json_time(u->created_at)));
+}
+
+json_t *
+json_token(const struct token *t)
+{
+	return (json_pack("{s:I, s:s, s:o, s:o}",
+	    "id", (json_int_t)t->id,
+	    "name", t->name,
+	    "created_at", json_time(t->created_at),
+	    "last_used_at", json_time(t->last_used_at)));
+}
+
+/* Only a ready image has a URL: its served key's, never the upload's. */
+json_t *
+json_image(const struct image *im)
+{
+	char	url[1024];
+	int	ready;
+
+	ready = !strcmp(im->state, "ready") && im->key != NULL;
+	if (ready)
+		storage_public_url(im->key, url, sizeof(url));
+	return (json_pack("{s:I, s:s?, s:s, s:s, s:I, s:s, s:o}",
+	    "id", (json_int_t)im->id,
+	    "url", ready ? url : NULL,
+	    "filename", im->filename,
+	    "content_type", im->content_type,
+	    "byte_size", (json_int_t)im->byte_size,
+	    "state", im->state,
+	    "created_at", json_time(im->created_at)));
+}
+
+json_t *
+json_list(const void *rows, int n, int limit, int kind,
+    json_t *(*item)(const void *, int, int64_t *, int64_t *))
+{
+	json_t	*items, *one, *next;
+	char	 cur[CURSOR_LEN + 1];
+	int64_t	 key, id, last_key, last_id;
+	size_t	 bytes, len;
+	int	 i;
+
+	items = json_array();
+	bytes = 0;
+	last_key = last_id = 0;
+	for (i = 0; i < n && i < limit; i++) {
+		if ((one = item(rows, i, &key, &id)) == NULL)
+			break;
+		/* json_dumpb() with no buffer: the size it would write. */
+		len = json_dumpb(one, NULL, 0, JSON_COMPACT);
+		if (i > 0 && bytes + len + 1 > JSON_PAGE_BYTES) {
+			json_decref(one);
+			break;
+		}
+		json_array_append_new(items, one);
+		bytes += len + 1;
+		last_key = key;
+		last_id = id;
+	}
+	/* Rows left out: go on after the last item included. */
+	next = i < n && i > 0 && cursor_encode(cur, sizeof(cur), kind,
+	    last_key, last_id) == 0 ? json_string(cur) : json_null();
+	return (json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
