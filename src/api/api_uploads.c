@@ -68,7 +68,7 @@ create_run(struct http_request *req, void *arg)
 {
 	struct create		*c = arg;
 	struct input_error	 e;
-	char			 t[TIMEFMT_MAX];
+	char			 t[TIMEFMT_RFC3339_SIZE];
 	int			 r;
 
 	switch (c->step) {
@@ -106,7 +106,7 @@ create_run(struct http_request *req, void *arg)
 		return (r);
 	if (db_isnull(&c->save, 0, 0))
 		return (create_refused(req, &c->save));
-	timefmt_rfc3339(c->io.expires_at * 1000000, t);
+	(void)timefmt_rfc3339(t, c->io.expires_at * 1000000, 0);
 	return (reply_json(req, 201, json_pack("{s:I, s:s, s:s, s:{s:s}, "
 	    "s:s}", "id", (json_int_t)db_int(&c->save, 0, 0),
 	    "method", "PUT", "url", c->io.url,

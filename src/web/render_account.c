@@ -125,7 +125,7 @@ render_settings(struct html *h, const struct viewer *v, const char *note,
 void
 render_profile(struct html *h, const struct user *u)
 {
-	char	date[TIMEFMT_MAX];
+	char	date[TIMEFMT_DATE_SIZE];
 
 	html_lit(h, "<header class=\"profile\">");
 	if (u->avatar_key != NULL) {
@@ -148,7 +148,7 @@ render_profile(struct html *h, const struct user *u)
 	}
 	html_lit(h, "</h1><p class=\"bio\">");
 	html_text_br(h, u->bio);
-	timefmt_day(u->created_at, date);
+	(void)timefmt_date(date, u->created_at);
 	html_lit(h, "</p><p class=\"meta\">Joined ");
 	html_text(h, date);
 	html_lit(h, "</p></header><h2>Posts</h2>");

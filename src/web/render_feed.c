@@ -15,7 +15,7 @@ void
 render_atom(struct html *h, const struct post *posts, int n)
 {
 	const char	*base;
-	char		 t[TIMEFMT_MAX];
+	char		 t[TIMEFMT_RFC3339_SIZE];
 	int		 i;
 
 	base = kb_cfg.public_url;
@@ -30,7 +30,7 @@ render_atom(struct html *h, const struct post *posts, int n)
 	    "type=\"text/html\" href=\"");
 	html_text(h, base);
 	html_lit(h, "/\"/><updated>");
-	timefmt_rfc3339(n > 0 ? posts[0].updated_at : 0, t);
+	(void)timefmt_rfc3339(t, n > 0 ? posts[0].updated_at : 0, 0);
 	html_text(h, t);
 	html_lit(h, "</updated><generator>kblog</generator>");
 	for (i = 0; i < n; i++) {
@@ -46,10 +46,10 @@ render_atom(struct html *h, const struct post *posts, int n)
 		html_lit(h, "/posts/");
 		html_int(h, posts[i].id);
 		html_lit(h, "\"/><published>");
-		timefmt_rfc3339(posts[i].created_at, t);
+		(void)timefmt_rfc3339(t, posts[i].created_at, 0);
 		html_text(h, t);
 		html_lit(h, "</published><updated>");
-		timefmt_rfc3339(posts[i].updated_at, t);
+		(void)timefmt_rfc3339(t, posts[i].updated_at, 0);
 		html_text(h, t);
 		html_lit(h, "</updated><author><name>");
 		/* "Display (@username)", or "@username". */
@@ -86,13 +86,14 @@ render_sitemap_begin(struct html *h)
 void
 render_sitemap_post(struct html *h, int64_t id, int64_t updated)
 {
-	char	d[TIMEFMT_MAX];
+	char	d[TIMEFMT_RFC3339_SIZE];
 
 	html_lit(h, "<url><loc>");
 	html_text(h, kb_cfg.public_url);
 	html_lit(h, "/posts/");
 	html_int(h, id);
-	timefmt_date(updated, d);
+	(void)timefmt_rfc3339(d, updated, 0);
+	d[10] = '\0';	/* the date: YYYY-MM-DD */
 	html_lit(h, "</loc><lastmod>");
 	html_text(h, d);
 	html_lit(h, "</lastmod></url>");

@@ -16,11 +16,11 @@ static json_t	*json_author(int64_t, const char *, const char *);
 static json_t *
 json_time(int64_t us)
 {
-	char	t[TIMEFMT_MAX];
+	char	t[TIMEFMT_RFC3339_SIZE];
 
 	if (us == 0)
 		return (json_null());
-	timefmt_rfc3339_us(us, t);
+	(void)timefmt_rfc3339(t, us, 1);
 	return (json_string(t));
 }
 

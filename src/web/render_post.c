@@ -69,7 +69,7 @@ static void
 render_post_list(struct html *h, const struct list_view *lv)
 {
 	const struct post	*p;
-	char			 date[TIMEFMT_MAX], cur[CURSOR_LEN + 1];
+	char			 date[TIMEFMT_DATE_SIZE], cur[CURSOR_LEN + 1];
 	int			 i;
 
 	if (lv->n == 0) {
@@ -91,7 +91,7 @@ render_post_list(struct html *h, const struct list_view *lv)
 		if (!p->published)
 			html_lit(h, "<span class=\"draft\">Draft</span> · ");
 		render_author(h, p->username, p->display_name);
-		timefmt_day(p->created_at, date);
+		(void)timefmt_date(date, p->created_at);
 		html_lit(h, " · <time>");
 		html_text(h, date);
 		html_lit(h, "</time></p>");
@@ -201,17 +201,20 @@ void
 render_comment(struct html *h, const struct viewer *v, int64_t post_author,
     const struct comment *c, int just_now)
 {
-	char	date[TIMEFMT_MAX];
+	char	date[TIMEFMT_DATE_TIME_SIZE], iso[TIMEFMT_RFC3339_SIZE];
 
 	html_lit(h, "<li id=\"c");
 	html_int(h, c->id);
 	html_lit(h, "\"><p class=\"meta\">");
 	render_author(h, c->username, c->display_name);
-	html_lit(h, " · <time>");
+	html_lit(h, " · <time datetime=\"");
+	(void)timefmt_rfc3339(iso, c->created_at, 0);
+	html_text(h, iso);
+	html_lit(h, "\">");
 	if (just_now) {
 		html_lit(h, "just now");
 	} else {
-		timefmt_minute(c->created_at, date);
+		(void)timefmt_date_time(date, c->created_at);
 		html_text(h, date);
 	}
 	html_lit(h, "</time></p><p class=\"comment-body\">");
@@ -234,7 +237,7 @@ render_post_page(struct html *h, const struct viewer *v,
     const struct post *p, const struct comment *cs, int n, int more,
     const char *comment_error, const char *comment_text)
 {
-	char	date[TIMEFMT_MAX], cur[CURSOR_LEN + 1];
+	char	date[TIMEFMT_DATE_SIZE], cur[CURSOR_LEN + 1];
 	int	i;
 
 	html_lit(h, "<article class=\"post\"><h1>");
@@ -244,7 +247,7 @@ render_post_page(struct html *h, const struct viewer *v,
 		html_lit(h, "<span class=\"draft\">Draft (only you can see "
 		    "it)</span> · ");
 	render_author(h, p->username, p->display_name);
-	timefmt_day(p->created_at, date);
+	(void)timefmt_date(date, p->created_at);
 	html_lit(h, " · <time>");
 	html_text(h, date);
 	html_lit(h, "</time></p>");
