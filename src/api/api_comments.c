@@ -76,7 +76,7 @@ list_run(struct http_request *req, void *arg)
 	if (db_rows(&l->post) != 1)
 		return (reply_error_code(req, 404, "not_found",
 		    "No such post.", NULL));
-	return (reply_json(req, 200, json_list(&l->rows, db_rows(&l->rows),
+	return (reply_json_dumped(req, 200, json_list(&l->rows, db_rows(&l->rows),
 	    (int)l->limit, CURSOR_TIME, list_item)));
 }
 

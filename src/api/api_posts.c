@@ -154,7 +154,7 @@ list_run(struct http_request *req, void *arg)
 		    l->author);
 	if (r != STEP_OK)
 		return (r);
-	return (reply_json(req, 200, json_list(&l->rows, db_rows(&l->rows),
+	return (reply_json_dumped(req, 200, json_list(&l->rows, db_rows(&l->rows),
 	    (int)l->limit, l->q != NULL ? CURSOR_RANK : CURSOR_TIME,
 	    l->q != NULL ? list_item_ranked : list_item)));
 }

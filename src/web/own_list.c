@@ -23,6 +23,6 @@ own_list_or_reply(struct http_request *req, struct own_list *l,
 	if ((r = query_or_reply(req, &l->q, st, "iiii", rc->auth.user_id,
 	    l->key, l->id, l->limit + 1)) != STEP_OK)
 		return (r);
-	return (reply_json(req, 200, json_list(&l->q, db_rows(&l->q),
+	return (reply_json_dumped(req, 200, json_list(&l->q, db_rows(&l->q),
 	    (int)l->limit, CURSOR_TIME, item)));
 }

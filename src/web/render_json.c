@@ -2,6 +2,7 @@
  * render_json.c: the API's JSON (see render_json.h).
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/cursor.h"
@@ -113,35 +114,66 @@ json_image(const struct image *im)
 	    "created_at", json_time(im->created_at)));
 }
 
-json_t *
+/* {"items":items,"next_cursor":...} serialized; items is consumed. */
+static char *
+list_dump(json_t *items, int more, int kind, int64_t key, int64_t id)
+{
+	json_t	*doc;
+	char	 cur[CURSOR_LEN + 1], *s;
+
+	doc = json_pack("{s:o, s:o}", "items", items, "next_cursor", more &&
+	    cursor_encode(cur, sizeof(cur), kind, key, id) == 0 ?
+	    json_string(cur) : json_null());
+	s = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	return (s);
+}
+
+char *
 json_list(const void *rows, int n, int limit, int kind,
     json_t *(*item)(const void *, int, int64_t *, int64_t *))
 {
-	json_t	*items, *one, *next;
-	char	 cur[CURSOR_LEN + 1];
-	int64_t	 key, id, last_key, last_id;
+	json_t	*items, *one;
+	int64_t	 keys[JSON_LIST_MAX], ids[JSON_LIST_MAX];
 	size_t	 bytes, len;
-	int	 i;
+	char	*s;
+	int	 i, shown;
 
+	if (limit > JSON_LIST_MAX)
+		limit = JSON_LIST_MAX;
 	items = json_array();
-	bytes = 0;
-	last_key = last_id = 0;
 	for (i = 0; i < n && i < limit; i++) {
-		if ((one = item(rows, i, &key, &id)) == NULL)
+		if ((one = item(rows, i, &keys[i], &ids[i])) == NULL ||
+		    json_array_append_new(items, one) == -1)
 			break;
-		/* json_dumpb() with no buffer: the size it would write. */
-		len = json_dumpb(one, NULL, 0, JSON_COMPACT);
-		if (i > 0 && bytes + len + 1 > JSON_PAGE_BYTES) {
-			json_decref(one);
-			break;
-		}
-		json_array_append_new(items, one);
-		bytes += len + 1;
-		last_key = key;
-		last_id = id;
 	}
-	/* Rows left out: go on after the last item included. */
-	next = i < n && i > 0 && cursor_encode(cur, sizeof(cur), kind,
-	    last_key, last_id) == 0 ? json_string(cur) : json_null();
-	return (json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	shown = i;
+	if (shown == 0)
+		return (list_dump(items, 0, kind, 0, 0));
+
+	/* Almost always the whole page fits: one serialization. */
+	json_incref(items);
+	s = list_dump(items, shown < n, kind, keys[shown - 1], ids[shown - 1]);
+	if (s == NULL || strlen(s) <= JSON_PAGE_BYTES) {
+		json_decref(items);
+		return (s);
+	}
+	free(s);
+
+	/*
+	 * Too large: items stay until the next one would take them past
+	 * the budget (the first always stays), measured one by one; the
+	 * cursor then points at the last item kept.
+	 */
+	bytes = 0;
+	for (i = 0; i < shown; i++) {
+		len = json_dumpb(json_array_get(items, i), NULL, 0,
+		    JSON_COMPACT);
+		if (i > 0 && bytes + len + 1 > JSON_PAGE_BYTES)
+			break;
+		bytes += len + 1;
+	}
+	while ((int)json_array_size(items) > i)
+		(void)json_array_remove(items, json_array_size(items) - 1);
+	return (list_dump(items, i < n, kind, keys[i - 1], ids[i - 1]));
 }

@@ -33,11 +33,14 @@ json_t	*json_image(const struct image *);
 #define JSON_PAGE_BYTES	(256 * 1024)
 
 /*
- * A page of rows (n of them, of which at most limit are shown): item()
- * makes row i's JSON and says its cursor (key, id).  next_cursor points
- * after the last item included when rows were left out.
+ * A page of rows (n of them, of which at most limit, and at most
+ * JSON_LIST_MAX, are shown), serialized: item() makes row i's JSON and
+ * says its cursor (key, id).  next_cursor points after the last item
+ * included when rows were left out.  Free the text with free(); NULL
+ * when out of memory.
  */
-json_t	*json_list(const void *rows, int n, int limit, int kind,
+#define JSON_LIST_MAX	100
+char	*json_list(const void *rows, int n, int limit, int kind,
 	    json_t *(*item)(const void *rows, int i, int64_t *key,
 	    int64_t *id));
 

@@ -68,6 +68,17 @@ reply_json_text(struct http_request *req, int status, const char *json,
 }
 
 int
+reply_json_dumped(struct http_request *req, int status, char *s)
+{
+	if (s == NULL)
+		return (reply_json_text(req, 500, JSON_OOM, strlen(JSON_OOM),
+		    NULL));
+	(void)reply_json_text(req, status, s, strlen(s), NULL);
+	free(s);
+	return (STEP_DONE);
+}
+
+int
 reply_json(struct http_request *req, int status, json_t *obj)
 {
 	char	*s;

@@ -57,6 +57,9 @@ const char	*reply_rate_text(struct http_request *, char *buf,
 		    size_t len, int wait, const char *what);
 /* A JSON document (consumed); no-store. */
 int	reply_json(struct http_request *, int status, json_t *);
+/* A JSON document already serialized by jansson (consumed: free());
+ * NULL answers 500. */
+int	reply_json_dumped(struct http_request *, int status, char *);
 /* Serialized JSON (made safe for HTML on the way); cache: the caller's
  * cache-control value, or NULL for no-store. */
 int	reply_json_text(struct http_request *, int status, const char *json,
