@@ -1245,6 +1245,640 @@ test_post_render_too_complex(void **state)
 	free(s);
 }
 
+/*
+ * Comments.
+ */
+
+static void
+test_comment(void **state)
+{
+	char	*s, *t;
+
+	(void)state;
+	assert_int_equal(input_comment(NULL), INPUT_EMPTY);
+	assert_int_equal(input_comment(""), INPUT_EMPTY);
+	assert_int_equal(input_comment(" "), INPUT_EMPTY);
+	assert_int_equal(input_comment(" \t\r\n \n"), INPUT_EMPTY);
+	assert_int_equal(input_comment("x"), 0);
+	assert_int_equal(input_comment("  Nice post!\n\n-- Ada\t"), 0);
+	assert_int_equal(input_comment(GRIN), 0);
+	/* Control characters other than newlines and tabs. */
+	assert_int_equal(input_comment("a\x01"), INPUT_INVALID);
+	assert_int_equal(input_comment("\x1b[2J"), INPUT_INVALID);
+	assert_int_equal(input_comment("x\x7f"), INPUT_INVALID);
+	assert_int_equal(input_comment("\x0b"), INPUT_INVALID);
+	assert_int_equal(input_comment(" \x0c "), INPUT_INVALID);
+	/* Invalid UTF-8. */
+	assert_int_equal(input_comment("\xff"), INPUT_INVALID);
+	assert_int_equal(input_comment("caf\xc3"), INPUT_INVALID);
+	assert_int_equal(input_comment("\xed\xa0\x80"), INPUT_INVALID);
+	assert_int_equal(input_comment("\xc0\xaf"), INPUT_INVALID);
+	/* 5,000 characters, not bytes. */
+	s = rep("x", COMMENT_MAX);
+	assert_int_equal(input_comment(s), 0);
+	t = cat(s, "x");
+	assert_int_equal(input_comment(t), INPUT_INVALID);
+	free(t);
+	free(s);
+	s = rep(GRIN, COMMENT_MAX);
+	assert_int_equal(input_comment(s), 0);
+	t = cat(s, "x");
+	assert_int_equal(input_comment(t), INPUT_INVALID);
+	free(t);
+	free(s);
+	/* Newlines count as characters. */
+	s = rep("\n", COMMENT_MAX);
+	t = cat(s, "x");
+	assert_int_equal(input_comment(t), INPUT_INVALID);
+	free(t);
+	free(s);
+
+	assert_string_equal(input_comment_message(INPUT_EMPTY),
+	    "Write something first.");
+	assert_string_equal(input_comment_message(INPUT_INVALID),
+	    "Comments are 1 to 5,000 characters of text.");
+}
+
+static void
+test_comment_json_body(void **state)
+{
+	json_t	*obj;
+	int	 ok;
+
+	(void)state;
+	/* The API reads "body" with input_json_str, then input_comment. */
+	obj = body_of("{\"body\": \"Nice post!\"}");
+	assert_int_equal(input_comment(input_json_str(obj, "body", &ok)), 0);
+	assert_int_equal(ok, 1);
+	json_decref(obj);
+	obj = body_of("{}");
+	assert_int_equal(input_comment(input_json_str(obj, "body", &ok)),
+	    INPUT_EMPTY);
+	assert_int_equal(ok, 1);
+	json_decref(obj);
+	obj = body_of("{\"body\": \"\\t\\n\"}");
+	assert_int_equal(input_comment(input_json_str(obj, "body", &ok)),
+	    INPUT_EMPTY);
+	json_decref(obj);
+	obj = body_of("{\"body\": \"a\\u0000b\"}");
+	assert_null(input_json_str(obj, "body", &ok));
+	assert_int_equal(ok, 0);			/* a 400 */
+	json_decref(obj);
+	obj = body_of("{\"body\": \"a\\u0007\"}");
+	assert_int_equal(input_comment(input_json_str(obj, "body", &ok)),
+	    INPUT_INVALID);
+	assert_int_equal(ok, 1);
+	json_decref(obj);
+}
+
+/*
+ * Registration.
+ */
+
+/* The registration form: 1 when accepted; the messages in e[3]. */
+static int
+register_form_ok(const char *user, const char *pw, const char *display,
+    const char *e[3])
+{
+	struct form		f = { 0 };
+	struct register_in	in;
+	int			ok;
+
+	if (user != NULL)
+		form_add(&f, "username", user);
+	if (pw != NULL)
+		form_add(&f, "password", pw);
+	if (display != NULL)
+		form_add(&f, "display_name", display);
+	ok = input_register_form(&f, &in);
+	assert_int_equal(ok, in.e_username == NULL && in.e_password == NULL &&
+	    in.e_display_name == NULL);
+	if (ok) {
+		assert_string_equal(in.username, user);
+		assert_string_equal(in.password, pw);
+		assert_string_equal(in.display_name,
+		    display != NULL ? display : "");
+	}
+	e[0] = in.e_username;
+	e[1] = in.e_password;
+	e[2] = in.e_display_name;
+	form_free(&f);
+	return (ok);
+}
+
+/* The same as JSON (strings of any bytes; NULL: absent): 0 or -1. */
+static int
+register_json(const char *user, const char *pw, const char *display,
+    struct input_error *e)
+{
+	struct register_in	 in;
+	json_t			*obj;
+	int			 rc;
+
+	obj = json_object();
+	if (user != NULL)
+		set_str(obj, "username", user);
+	if (pw != NULL)
+		set_str(obj, "password", pw);
+	if (display != NULL)
+		set_str(obj, "display_name", display);
+	memset(e, 0, sizeof(*e));
+	rc = input_register_json(obj, &in, e);
+	if (rc == 0) {
+		assert_string_equal(in.username, user);
+		assert_string_equal(in.password, pw);
+		assert_string_equal(in.display_name,
+		    display != NULL ? display : "");
+	}
+	json_decref(obj);
+	return (rc);
+}
+
+static void
+test_register_form(void **state)
+{
+	const char	*e[3];
+
+	(void)state;
+	assert_int_equal(register_form_ok("ada_L-1", "correct horse",
+	    "Ada Lovelace", e), 1);
+	assert_int_equal(register_form_ok("ada", "0123456789", NULL, e), 1);
+	assert_int_equal(register_form_ok("ada", "0123456789", "", e), 1);
+	/* Nothing sent: every error at once (no name is fine). */
+	assert_int_equal(register_form_ok(NULL, NULL, NULL, e), 0);
+	assert_string_equal(e[0], "Choose a username.");
+	assert_string_equal(e[1], "Choose a password.");
+	assert_null(e[2]);
+	assert_int_equal(register_form_ok("a b", "short", RLO "x", e), 0);
+	assert_string_equal(e[0], "Use only letters, digits, '_' and '-'.");
+	assert_string_equal(e[1], "Passwords need at least 10 characters.");
+	assert_string_equal(e[2], "Display names cannot contain invisible or "
+	    "direction-changing characters.");
+}
+
+static void
+test_register_username(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*err;
+	} cases[] = {
+		{ "abc", NULL }, { "ADA", NULL }, { "a_b-c", NULL },
+		{ "___", NULL }, { "0123456789", NULL },
+		{ "abcdefghijklmnopqrstuvwxyz012345", NULL },	/* 32 */
+		{ "", "Choose a username." },
+		{ "ab", "Usernames are 3 to 32 characters long." },
+		{ "abcdefghijklmnopqrstuvwxyz0123456",		/* 33 */
+		    "Usernames are 3 to 32 characters long." },
+		{ "a b", "Use only letters, digits, '_' and '-'." },
+		{ "a.b", "Use only letters, digits, '_' and '-'." },
+		{ "a@b", "Use only letters, digits, '_' and '-'." },
+		{ "ad" E_ACUTE, "Use only letters, digits, '_' and '-'." },
+		{ "ada\t", "Use only letters, digits, '_' and '-'." },
+		{ "ada\n", "Use only letters, digits, '_' and '-'." },
+		{ "<b>x</b>", "Use only letters, digits, '_' and '-'." },
+		/* 16 two-byte letters: 32 bytes, still not ASCII. */
+		{ E_ACUTE E_ACUTE E_ACUTE E_ACUTE E_ACUTE E_ACUTE E_ACUTE
+		    E_ACUTE E_ACUTE E_ACUTE E_ACUTE E_ACUTE E_ACUTE E_ACUTE
+		    E_ACUTE E_ACUTE, "Use only letters, digits, '_' and '-'." },
+	};
+	struct input_error	 e;
+	const char		*fe[3];
+	size_t			 i;
+	int			 rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc = register_json(cases[i].name, "0123456789", NULL, &e);
+		if (cases[i].err == NULL) {
+			if (rc != 0)
+				fail_msg("\"%s\" refused: %s", cases[i].name,
+				    e.detail);
+		} else {
+			if (rc != -1)
+				fail_msg("\"%s\" accepted", cases[i].name);
+			refusal_is(&e, 422, "validation_failed", "username",
+			    cases[i].name);
+			assert_string_equal(e.detail, cases[i].err);
+		}
+		assert_int_equal(register_form_ok(cases[i].name, "0123456789",
+		    NULL, fe), cases[i].err == NULL);
+		if (cases[i].err != NULL)
+			assert_string_equal(fe[0], cases[i].err);
+	}
+}
+
+static void
+test_register_password(void **state)
+{
+	struct input_error	 e;
+	const char		*fe[3];
+	char			*s, *t;
+
+	(void)state;
+	/* At least 10 characters. */
+	assert_int_equal(register_json("ada", "012345678", NULL, &e), -1);
+	refusal_is(&e, 422, "validation_failed", "password", "9 chars");
+	assert_string_equal(e.detail, "Passwords need at least 10 characters.");
+	assert_int_equal(register_json("ada", "0123456789", NULL, &e), 0);
+	/* Characters, not bytes: 10 two-byte letters are enough; 9 four-byte
+	 * ones (36 bytes) are not. */
+	s = rep(E_ACUTE, 10);
+	assert_int_equal(register_json("ada", s, NULL, &e), 0);
+	assert_int_equal(register_form_ok("ada", s, NULL, fe), 1);
+	free(s);
+	s = rep(GRIN, 9);
+	assert_int_equal(register_json("ada", s, NULL, &e), -1);
+	assert_string_equal(e.detail, "Passwords need at least 10 characters.");
+	assert_int_equal(register_form_ok("ada", s, NULL, fe), 0);
+	assert_string_equal(fe[1], "Passwords need at least 10 characters.");
+	free(s);
+	/* At most 1,024 bytes. */
+	s = rep("x", SEC_PW_MAX_BYTES);
+	assert_int_equal(register_json("ada", s, NULL, &e), 0);
+	assert_int_equal(register_form_ok("ada", s, NULL, fe), 1);
+	t = cat(s, "x");
+	assert_int_equal(register_json("ada", t, NULL, &e), -1);
+	refusal_is(&e, 422, "validation_failed", "password", "1,025 bytes");
+	assert_string_equal(e.detail,
+	    "Passwords can be at most 1024 bytes long.");
+	assert_int_equal(register_form_ok("ada", t, NULL, fe), 0);
+	assert_string_equal(fe[1], "Passwords can be at most 1024 bytes long.");
+	free(t);
+	free(s);
+	/* Bytes, not characters: 512 two-byte letters fit, 513 do not. */
+	s = rep(E_ACUTE, SEC_PW_MAX_BYTES / 2);
+	assert_int_equal(register_json("ada", s, NULL, &e), 0);
+	free(s);
+	s = rep(E_ACUTE, SEC_PW_MAX_BYTES / 2 + 1);
+	assert_int_equal(register_json("ada", s, NULL, &e), -1);
+	assert_string_equal(e.detail,
+	    "Passwords can be at most 1024 bytes long.");
+	free(s);
+	/* Text: invalid UTF-8 is refused; spaces and symbols are fine. */
+	assert_int_equal(register_json("ada", "0123456789\xff", NULL, &e), -1);
+	assert_string_equal(e.detail, "The password is not valid text.");
+	assert_int_equal(register_json("ada", "\xed\xa0\x80" "0123456789",
+	    NULL, &e), -1);
+	assert_string_equal(e.detail, "The password is not valid text.");
+	assert_int_equal(register_json("ada", "  \"';--<>&  ", NULL, &e), 0);
+	assert_int_equal(register_json("ada", "", NULL, &e), -1);
+	assert_string_equal(e.detail, "Choose a password.");
+	assert_int_equal(register_json("ada", NULL, NULL, &e), -1);
+	refusal_is(&e, 422, "validation_failed", "password", "absent");
+	assert_string_equal(e.detail, "Choose a password.");
+}
+
+static void
+test_register_display_name(void **state)
+{
+	static const struct {
+		const char	*name;
+		int		 ok;
+	} cases[] = {
+		{ "", 1 },
+		{ "Ada Lovelace", 1 },
+		{ "\xe6\x9d\x8e\xe5\xb0\x8f\xe9\xbe\x8d", 1 },	/* CJK */
+		{ "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7", 1 }, /* Arabic */
+		{ "\xe2\x9d\xa4\xef\xb8\x8f", 1 },	/* U+2764 U+FE0F */
+		{ GRIN, 1 },
+		{ " x ", 1 },
+		{ " ", 0 },
+		{ "   ", 0 },
+		{ "\xc2\xa0", 0 },			/* NBSP alone */
+		{ "\xe3\x80\x80", 0 },			/* ideographic space */
+		{ "a\tb", 0 },
+		{ "a\nb", 0 },
+		{ "a\x01", 0 },
+		{ "a\x7f", 0 },
+		{ "a\xc2\x85", 0 },			/* C1: NEL */
+		{ "ad" RLO "nimda", 0 },
+		{ "a" ZWSP "b", 0 },
+		{ "a\xe2\x80\x8d" "b", 0 },		/* ZWJ */
+		{ "a\xe2\x81\xa6" "b", 0 },		/* LRI */
+		{ "\xef\xbb\xbf" "ada", 0 },		/* BOM */
+		{ "a\xc2\xad" "b", 0 },			/* soft hyphen */
+		{ "\xe3\x85\xa4", 0 },			/* Hangul filler */
+		{ "a\xf3\xa0\x80\x81", 0 },		/* tag character */
+		{ "\xef\xb8\x8f", 0 },			/* selector alone */
+		{ "a \xef\xb8\x8f", 0 },		/* after a space */
+		{ "\xff", 0 },
+		{ "caf\xc3", 0 },
+	};
+	struct input_error	 e;
+	const char		*fe[3];
+	char			*s, *t;
+	size_t			 i;
+	int			 rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc = register_json("ada", "0123456789", cases[i].name, &e);
+		if ((rc == 0) != cases[i].ok)
+			fail_msg("display name %zu: JSON %s", i,
+			    rc == 0 ? "accepted" : e.detail);
+		if (!cases[i].ok)
+			refusal_is(&e, 422, "validation_failed",
+			    "display_name", cases[i].name);
+		if (register_form_ok("ada", "0123456789", cases[i].name, fe) !=
+		    cases[i].ok)
+			fail_msg("display name %zu: form disagrees", i);
+		if (!cases[i].ok)
+			assert_string_equal(fe[2], e.detail);
+		/* The profile form takes the same names. */
+		assert_int_equal(input_profile(cases[i].name, "", &fe[0]),
+		    cases[i].ok);
+	}
+	/* 64 characters, not bytes. */
+	s = rep(EURO, DISPLAY_NAME_MAX);
+	assert_int_equal(register_json("ada", "0123456789", s, &e), 0);
+	t = cat(s, "x");
+	assert_int_equal(register_json("ada", "0123456789", t, &e), -1);
+	refusal_is(&e, 422, "validation_failed", "display_name", "65 chars");
+	free(t);
+	free(s);
+}
+
+static void
+test_register_json_types_and_order(void **state)
+{
+	static const struct {
+		const char	*json;
+		int		 status;
+		const char	*field;
+	} cases[] = {
+		{ "{\"username\": 1, \"password\": 2, \"display_name\": 3}",
+		    400, "username" },
+		{ "{\"username\": \"ada\", \"password\": [], "
+		    "\"display_name\": 3}", 400, "password" },
+		{ "{\"username\": \"ada\", \"password\": \"0123456789\", "
+		    "\"display_name\": {}}", 400, "display_name" },
+		{ "{\"username\": \"a\\u0000b\", \"password\": \"0123456789\"}",
+		    400, "username" },
+		{ "{\"username\": \"ada\", "
+		    "\"password\": \"0123456789\\u0000\"}", 400, "password" },
+		{ "{\"username\": \"ada\", \"password\": true}", 400,
+		    "password" },
+		/* Types before values. */
+		{ "{\"username\": \"a\", \"password\": \"x\", "
+		    "\"display_name\": false}", 400, "display_name" },
+		/* Then username, password, display name. */
+		{ "{\"password\": \"x\", \"display_name\": \" \"}", 422,
+		    "username" },
+		{ "{\"username\": \"ab\", \"password\": \"x\"}", 422,
+		    "username" },
+		{ "{\"username\": \"ada\", \"password\": \"x\", "
+		    "\"display_name\": \" \"}", 422, "password" },
+		{ "{\"username\": \"ada\", \"display_name\": \" \"}", 422,
+		    "password" },
+		{ "{\"username\": \"ada\", \"password\": \"0123456789\", "
+		    "\"display_name\": \" \"}", 422, "display_name" },
+		{ "{\"username\": \"ada\", \"password\": \"0123456789\", "
+		    "\"display_name\": null}", 0, NULL },
+		{ "{\"username\": \"ada\", \"password\": \"0123456789\"}", 0,
+		    NULL },
+	};
+	struct register_in	 in;
+	struct input_error	 e;
+	json_t			*obj;
+	size_t			 i;
+	int			 rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		obj = body_of(cases[i].json);
+		rc = input_register_json(obj, &in, &e);
+		if (cases[i].status == 0) {
+			if (rc != 0)
+				fail_msg("%s refused: %s", cases[i].json,
+				    e.detail);
+			assert_string_equal(in.display_name, "");
+		} else {
+			if (rc != -1)
+				fail_msg("%s accepted", cases[i].json);
+			refusal_is(&e, cases[i].status, cases[i].status ==
+			    400 ? "invalid_type" : "validation_failed",
+			    cases[i].field, cases[i].json);
+			if (cases[i].status == 400)
+				assert_string_equal(e.detail,
+				    "must be a string");
+		}
+		json_decref(obj);
+	}
+}
+
+/*
+ * The same registration as a form and as JSON: the same verdict, and
+ * JSON names the first field the form marks, with its message.
+ */
+static void
+test_register_form_json_same_verdict(void **state)
+{
+	static const struct {
+		const char	*user, *pw, *display;
+	} cases[] = {
+		{ "ada", "0123456789", "Ada" },
+		{ "ada", "0123456789", NULL },
+		{ NULL, NULL, NULL },
+		{ "ab", "0123456789", NULL },
+		{ "ada", "short", NULL },
+		{ "ada", "0123456789", " " },
+		{ "ad a", "short", RLO },
+		{ "ada", "0123456789\xff", "x" },
+		{ "ada", "0123456789", "a\x01" },
+		{ "ada", E_ACUTE E_ACUTE E_ACUTE E_ACUTE E_ACUTE E_ACUTE
+		    E_ACUTE E_ACUTE E_ACUTE E_ACUTE, GRIN },
+		{ "", "", "" },
+	};
+	static const char *const	names[] = { "username", "password",
+					    "display_name" };
+	struct input_error		 e;
+	const char			*fe[3];
+	size_t				 i, k;
+	int				 fok, jrc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fok = register_form_ok(cases[i].user, cases[i].pw,
+		    cases[i].display, fe);
+		jrc = register_json(cases[i].user, cases[i].pw,
+		    cases[i].display, &e);
+		if (fok != (jrc == 0))
+			fail_msg("case %zu: form %d, JSON %d", i, fok, jrc);
+		if (fok)
+			continue;
+		for (k = 0; k < 3 && fe[k] == NULL; k++)
+			;
+		assert_true(k < 3);
+		refusal_is(&e, 422, "validation_failed", names[k], "first");
+		assert_string_equal(e.detail, fe[k]);
+	}
+}
+
+/*
+ * Tokens and log-ins.
+ */
+
+static void
+test_token_json(void **state)
+{
+	struct token_in		 in;
+	struct input_error	 e;
+	json_t			*obj;
+	char			*s, *t;
+
+	(void)state;
+	obj = body_of("{\"username\": \"ada\", \"password\": \"pw\", "
+	    "\"name\": \"laptop\"}");
+	assert_int_equal(input_token_json(obj, &in, &e), 0);
+	assert_string_equal(in.username, "ada");
+	assert_string_equal(in.password, "pw");
+	assert_string_equal(in.name, "laptop");
+	json_decref(obj);
+	/* The name defaults to "". */
+	obj = body_of("{\"username\": \"ada\", \"password\": \"pw\"}");
+	assert_int_equal(input_token_json(obj, &in, &e), 0);
+	assert_string_equal(in.name, "");
+	json_decref(obj);
+	obj = body_of("{\"username\": \"ada\", \"password\": \"pw\", "
+	    "\"name\": null}");
+	assert_int_equal(input_token_json(obj, &in, &e), 0);
+	assert_string_equal(in.name, "");
+	json_decref(obj);
+	/* Missing credentials are not a 422: they are implausible (401). */
+	obj = body_of("{}");
+	assert_int_equal(input_token_json(obj, &in, &e), 0);
+	assert_null(in.username);
+	assert_null(in.password);
+	assert_int_equal(input_credentials_plausible(in.username,
+	    in.password), 0);
+	json_decref(obj);
+
+	/* The name: at most 100 characters of text on one line. */
+	s = rep(EURO, TOKEN_NAME_MAX);
+	obj = json_object();
+	set_str(obj, "name", s);
+	assert_int_equal(input_token_json(obj, &in, &e), 0);
+	t = cat(s, "x");
+	set_str(obj, "name", t);
+	assert_int_equal(input_token_json(obj, &in, &e), -1);
+	refusal_is(&e, 422, "validation_failed", "name", "101 chars");
+	assert_string_equal(e.detail, "at most 100 characters of text");
+	set_str(obj, "name", "lap\ntop");
+	assert_int_equal(input_token_json(obj, &in, &e), -1);
+	refusal_is(&e, 422, "validation_failed", "name", "newline");
+	set_str(obj, "name", "\xff");
+	assert_int_equal(input_token_json(obj, &in, &e), -1);
+	refusal_is(&e, 422, "validation_failed", "name", "invalid UTF-8");
+	json_decref(obj);
+	free(t);
+	free(s);
+
+	/* Wrong types, in order: username, password, name. */
+	obj = body_of("{\"username\": 5, \"password\": false, \"name\": 1}");
+	assert_int_equal(input_token_json(obj, &in, &e), -1);
+	refusal_is(&e, 400, "invalid_type", "username", "types");
+	assert_string_equal(e.detail, "must be a string");
+	json_decref(obj);
+	obj = body_of("{\"username\": \"ada\", \"password\": false, "
+	    "\"name\": 1}");
+	assert_int_equal(input_token_json(obj, &in, &e), -1);
+	refusal_is(&e, 400, "invalid_type", "password", "types");
+	json_decref(obj);
+	obj = body_of("{\"username\": \"ada\", \"password\": \"pw\", "
+	    "\"name\": [\"x\"]}");
+	assert_int_equal(input_token_json(obj, &in, &e), -1);
+	refusal_is(&e, 400, "invalid_type", "name", "types");
+	json_decref(obj);
+	obj = body_of("{\"username\": \"ada\", \"password\": \"p\\u0000w\"}");
+	assert_int_equal(input_token_json(obj, &in, &e), -1);
+	refusal_is(&e, 400, "invalid_type", "password", "NUL");
+	json_decref(obj);
+}
+
+static void
+test_credentials_plausible(void **state)
+{
+	char	*s;
+
+	(void)state;
+	assert_int_equal(input_credentials_plausible("ada", "pw"), 1);
+	assert_int_equal(input_credentials_plausible("ada", "x"), 1);
+	assert_int_equal(input_credentials_plausible(NULL, "pw"), 0);
+	assert_int_equal(input_credentials_plausible("ada", NULL), 0);
+	assert_int_equal(input_credentials_plausible(NULL, NULL), 0);
+	assert_int_equal(input_credentials_plausible("", "pw"), 0);
+	assert_int_equal(input_credentials_plausible("ada", ""), 0);
+	/* The longest username and password there can be, and one more. */
+	s = rep("u", USERNAME_MAX);
+	assert_int_equal(input_credentials_plausible(s, "pw"), 1);
+	free(s);
+	s = rep("u", USERNAME_MAX + 1);
+	assert_int_equal(input_credentials_plausible(s, "pw"), 0);
+	free(s);
+	s = rep("p", SEC_PW_MAX_BYTES);
+	assert_int_equal(input_credentials_plausible("ada", s), 1);
+	free(s);
+	s = rep("p", SEC_PW_MAX_BYTES + 1);
+	assert_int_equal(input_credentials_plausible("ada", s), 0);
+	free(s);
+	/* Bytes: 513 two-byte characters are 1,026 bytes. */
+	s = rep(E_ACUTE, SEC_PW_MAX_BYTES / 2 + 1);
+	assert_int_equal(input_credentials_plausible("ada", s), 0);
+	free(s);
+	s = rep(E_ACUTE, SEC_PW_MAX_BYTES / 2);
+	assert_int_equal(input_credentials_plausible("ada", s), 1);
+	free(s);
+}
+
+/*
+ * The profile.
+ */
+
+static void
+test_profile(void **state)
+{
+	const char	*err;
+	char		*s, *t;
+
+	(void)state;
+	err = "unset";
+	assert_int_equal(input_profile("", "", &err), 1);
+	assert_null(err);
+	err = "unset";
+	assert_int_equal(input_profile(NULL, NULL, &err), 1);
+	assert_null(err);
+	assert_int_equal(input_profile("Ada", "Line one.\r\n\tLine two.",
+	    &err), 1);
+	assert_null(err);
+	/* The bio: 2,000 characters of text, newlines and tabs allowed. */
+	s = rep(GRIN, BIO_MAX);
+	assert_int_equal(input_profile("Ada", s, &err), 1);
+	t = cat(s, "x");
+	assert_int_equal(input_profile("Ada", t, &err), 0);
+	assert_string_equal(err, "This is too long.");
+	free(t);
+	free(s);
+	assert_int_equal(input_profile("Ada", "bell\x07", &err), 0);
+	assert_string_equal(err, "This contains characters that are not "
+	    "allowed.");
+	assert_int_equal(input_profile("Ada", "\xff", &err), 0);
+	assert_string_equal(err, "This is not valid text.");
+	/* The display name's rules; its error comes first. */
+	assert_int_equal(input_profile("a" ZWSP "b", "", &err), 0);
+	assert_string_equal(err, "Display names cannot contain invisible or "
+	    "direction-changing characters.");
+	assert_int_equal(input_profile(" ", "bell\x07", &err), 0);
+	assert_string_equal(err, "A display name needs at least one "
+	    "character other than spaces.");
+	s = rep("x", DISPLAY_NAME_MAX + 1);
+	assert_int_equal(input_profile(s, "", &err), 0);
+	assert_string_equal(err, "This is too long.");
+	free(s);
+	/* A bio may hold what a name may not (it is text, not a name). */
+	assert_int_equal(input_profile("Ada", "a" ZWSP "b " RLO, &err), 1);
+}
+
 int
 main(void)
 {
@@ -1275,6 +1909,17 @@ main(void)
 		cmocka_unit_test(test_post_render_json_and_patch),
 		cmocka_unit_test(test_post_render_excerpt_bound),
 		cmocka_unit_test(test_post_render_too_complex),
+		cmocka_unit_test(test_comment),
+		cmocka_unit_test(test_comment_json_body),
+		cmocka_unit_test(test_register_form),
+		cmocka_unit_test(test_register_username),
+		cmocka_unit_test(test_register_password),
+		cmocka_unit_test(test_register_display_name),
+		cmocka_unit_test(test_register_json_types_and_order),
+		cmocka_unit_test(test_register_form_json_same_verdict),
+		cmocka_unit_test(test_token_json),
+		cmocka_unit_test(test_credentials_plausible),
+		cmocka_unit_test(test_profile),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
