@@ -1879,6 +1879,416 @@ test_profile(void **state)
 	assert_int_equal(input_profile("Ada", "a" ZWSP "b " RLO, &err), 1);
 }
 
+/*
+ * Uploads.
+ */
+
+/* input_upload_json on text: refused with status, code and field (the
+ * message is the detail itself), or accepted when status is 0. */
+static void
+upload_is(const char *text, int64_t max, int status, const char *code,
+    const char *field, const char *detail)
+{
+	struct upload_in	 in;
+	struct input_error	 e;
+	json_t			*obj;
+	int			 rc;
+
+	obj = body_of(text);
+	memset(&e, 0, sizeof(e));
+	rc = input_upload_json(obj, max, &in, &e);
+	if (status == 0) {
+		if (rc != 0)
+			fail_msg("%s refused: %s", text, e.detail);
+	} else {
+		if (rc != -1)
+			fail_msg("%s accepted", text);
+		if (e.status != status || strcmp(e.code, code) != 0 ||
+		    strcmp(e.field, field) != 0)
+			fail_msg("%s: want %d %s %s, got %d %s %s", text,
+			    status, code, field, e.status, e.code, e.field);
+		assert_non_null(e.detail);
+		assert_ptr_equal(e.message, e.detail);
+		if (detail != NULL)
+			assert_string_equal(e.detail, detail);
+	}
+	json_decref(obj);
+}
+
+static void
+test_upload_valid(void **state)
+{
+	struct upload_in	 in;
+	struct input_error	 e;
+	json_t			*obj;
+
+	(void)state;
+	obj = body_of("{\"filename\": \"Cat photo (1).PNG\", "
+	    "\"content_type\": \"image/png\", \"byte_size\": 1234}");
+	assert_int_equal(input_upload_json(obj, UPLOAD_MAX, &in, &e), 0);
+	assert_string_equal(in.filename, "Cat photo (1).PNG");
+	assert_string_equal(in.content_type, "image/png");
+	assert_int_equal(in.byte_size, 1234);
+	json_decref(obj);
+}
+
+static void
+test_upload_content_type(void **state)
+{
+	static const char *const	ok[] = {
+		"image/jpeg", "image/png", "image/gif", "image/webp"
+	};
+	static const char *const	refused[] = {
+		"image/svg+xml", "text/html", "IMAGE/PNG", "Image/png",
+		"image/png; charset=binary", " image/png", "image/png ",
+		"image/jpg", "image/pjpeg", "image/x-png", "image/bmp",
+		"image/tiff", "image/avif", "image/heic", "image/",
+		"application/octet-stream", ""
+	};
+	char	text[256];
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		(void)snprintf(text, sizeof(text), "{\"filename\": \"a\", "
+		    "\"content_type\": \"%s\", \"byte_size\": 1}", ok[i]);
+		upload_is(text, UPLOAD_MAX, 0, NULL, NULL, NULL);
+	}
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		(void)snprintf(text, sizeof(text), "{\"filename\": \"a\", "
+		    "\"content_type\": \"%s\", \"byte_size\": 1}", refused[i]);
+		upload_is(text, UPLOAD_MAX, 422, "unsupported_type",
+		    "content_type", "Only JPEG, PNG, GIF and WebP images can "
+		    "be uploaded.");
+	}
+	upload_is("{\"filename\": \"a.png\", \"byte_size\": 1}", UPLOAD_MAX,
+	    422, "unsupported_type", "content_type", NULL);
+	upload_is("{\"filename\": \"a.png\", \"content_type\": null, "
+	    "\"byte_size\": 1}", UPLOAD_MAX, 422, "unsupported_type",
+	    "content_type", NULL);
+	upload_is("{\"filename\": \"a.png\", \"content_type\": 5, "
+	    "\"byte_size\": 1}", UPLOAD_MAX, 400, "invalid_type",
+	    "content_type", "must be a string");
+	upload_is("{\"filename\": \"a.png\", \"content_type\": "
+	    "\"image/png\\u0000x\", \"byte_size\": 1}", UPLOAD_MAX, 400,
+	    "invalid_type", "content_type", "must be a string");
+}
+
+static void
+test_upload_byte_size(void **state)
+{
+	char	text[256];
+
+	(void)state;
+#define UP(size)	"{\"filename\": \"a.png\", \"content_type\": " \
+			"\"image/png\", \"byte_size\": " size "}"
+	upload_is(UP("1"), UPLOAD_MAX, 0, NULL, NULL, NULL);
+	upload_is(UP("0"), UPLOAD_MAX, 422, "validation_failed", "byte_size",
+	    "The file is empty.");
+	upload_is(UP("-5"), UPLOAD_MAX, 422, "validation_failed", "byte_size",
+	    "The file is empty.");
+	upload_is(UP("-9223372036854775808"), UPLOAD_MAX, 422,
+	    "validation_failed", "byte_size", NULL);
+	upload_is(UP("1.5"), UPLOAD_MAX, 400, "invalid_type", "byte_size",
+	    "must be a whole number of bytes");
+	upload_is(UP("1.0"), UPLOAD_MAX, 400, "invalid_type", "byte_size",
+	    NULL);
+	upload_is(UP("\"10\""), UPLOAD_MAX, 400, "invalid_type", "byte_size",
+	    NULL);
+	upload_is(UP("null"), UPLOAD_MAX, 400, "invalid_type", "byte_size",
+	    NULL);
+	upload_is(UP("true"), UPLOAD_MAX, 400, "invalid_type", "byte_size",
+	    NULL);
+	upload_is(UP("[1]"), UPLOAD_MAX, 400, "invalid_type", "byte_size",
+	    NULL);
+	upload_is("{\"filename\": \"a.png\", \"content_type\": "
+	    "\"image/png\"}", UPLOAD_MAX, 422, "validation_failed",
+	    "byte_size", "required");
+	/* The cap, exactly and one past it. */
+	(void)snprintf(text, sizeof(text), UP("%lld"),
+	    (long long)UPLOAD_MAX);
+	upload_is(text, UPLOAD_MAX, 0, NULL, NULL, NULL);
+	(void)snprintf(text, sizeof(text), UP("%lld"),
+	    (long long)UPLOAD_MAX + 1);
+	upload_is(text, UPLOAD_MAX, 422, "too_large", "byte_size",
+	    "The file is larger than the upload limit.");
+	upload_is(UP("9223372036854775807"), UPLOAD_MAX, 422, "too_large",
+	    "byte_size", NULL);
+	/* The cap is the caller's setting. */
+	upload_is(UP("100"), 100, 0, NULL, NULL, NULL);
+	upload_is(UP("101"), 100, 422, "too_large", "byte_size", NULL);
+#undef UP
+}
+
+static void
+test_upload_filename(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*detail;	/* NULL: accepted */
+	} cases[] = {
+		{ "a", NULL },
+		{ "photo.jpeg", NULL },
+		{ "..", NULL },			/* a name, shown as text */
+		{ "<script>.png", NULL },
+		{ "caf" E_ACUTE " " GRIN ".png", NULL },
+		{ "", "required" },
+		{ "../../etc/passwd", "must not contain / or \\" },
+		{ "/abs.png", "must not contain / or \\" },
+		{ "a\\b.png", "must not contain / or \\" },
+		{ "C:\\x.png", "must not contain / or \\" },
+		{ "a\tb.png", "must be text without control characters" },
+		{ "a\nb.png", "must be text without control characters" },
+		{ "a\x7f.png", "must be text without control characters" },
+		{ "\xff.png", "must be text without control characters" },
+		{ "\xed\xa0\x80.png", "must be text without control "
+		    "characters" },
+	};
+	struct upload_in	 in;
+	struct input_error	 e;
+	json_t			*obj;
+	char			*s;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		obj = json_object();
+		set_str(obj, "filename", cases[i].name);
+		set_str(obj, "content_type", "image/png");
+		json_object_set_new(obj, "byte_size", json_integer(10));
+		memset(&e, 0, sizeof(e));
+		if (cases[i].detail == NULL) {
+			if (input_upload_json(obj, UPLOAD_MAX, &in, &e) != 0)
+				fail_msg("\"%s\" refused: %s", cases[i].name,
+				    e.detail);
+			assert_string_equal(in.filename, cases[i].name);
+		} else {
+			if (input_upload_json(obj, UPLOAD_MAX, &in, &e) != -1)
+				fail_msg("\"%s\" accepted", cases[i].name);
+			assert_int_equal(e.status, 422);
+			assert_string_equal(e.code, "validation_failed");
+			assert_string_equal(e.field, "filename");
+			assert_string_equal(e.detail, cases[i].detail);
+			assert_ptr_equal(e.message, e.detail);
+		}
+		json_decref(obj);
+	}
+	upload_is("{\"content_type\": \"image/png\", \"byte_size\": 1}",
+	    UPLOAD_MAX, 422, "validation_failed", "filename", "required");
+	upload_is("{\"filename\": null, \"content_type\": \"image/png\", "
+	    "\"byte_size\": 1}", UPLOAD_MAX, 422, "validation_failed",
+	    "filename", "required");
+	upload_is("{\"filename\": 7, \"content_type\": \"image/png\", "
+	    "\"byte_size\": 1}", UPLOAD_MAX, 400, "invalid_type", "filename",
+	    "must be a string");
+	upload_is("{\"filename\": \"a\\u0000b.png\", \"content_type\": "
+	    "\"image/png\", \"byte_size\": 1}", UPLOAD_MAX, 400,
+	    "invalid_type", "filename", NULL);
+
+	/* 255 bytes, not characters: 255 and 256 ASCII, 85 and 86 of a
+	 * three-byte character. */
+	for (i = 0; i < 4; i++) {
+		s = i < 2 ? rep("x", FILENAME_MAX_BYTES + i) :
+		    rep(EURO, FILENAME_MAX_BYTES / 3 + (i - 2));
+		obj = json_object();
+		set_str(obj, "filename", s);
+		set_str(obj, "content_type", "image/gif");
+		json_object_set_new(obj, "byte_size", json_integer(1));
+		if (i % 2 == 0) {
+			assert_int_equal(strlen(s), FILENAME_MAX_BYTES);
+			assert_int_equal(input_upload_json(obj, UPLOAD_MAX,
+			    &in, &e), 0);
+		} else {
+			assert_true(strlen(s) > FILENAME_MAX_BYTES);
+			assert_int_equal(input_upload_json(obj, UPLOAD_MAX,
+			    &in, &e), -1);
+			assert_string_equal(e.field, "filename");
+			assert_string_equal(e.detail, "at most 255 bytes");
+		}
+		json_decref(obj);
+		free(s);
+	}
+}
+
+static void
+test_upload_order(void **state)
+{
+	(void)state;
+	/* Types of the strings, the size's presence, its type, then the
+	 * name, the type of image, the size. */
+	upload_is("{\"filename\": 1, \"content_type\": 2}", UPLOAD_MAX, 400,
+	    "invalid_type", "filename", NULL);
+	upload_is("{\"filename\": \"a\", \"content_type\": 2}", UPLOAD_MAX, 400,
+	    "invalid_type", "content_type", NULL);
+	upload_is("{\"filename\": \"\", \"content_type\": \"x\"}", UPLOAD_MAX,
+	    422, "validation_failed", "byte_size", "required");
+	upload_is("{\"filename\": \"\", \"content_type\": \"x\", "
+	    "\"byte_size\": \"1\"}", UPLOAD_MAX, 400, "invalid_type",
+	    "byte_size", NULL);
+	upload_is("{\"filename\": \"\", \"content_type\": \"x\", "
+	    "\"byte_size\": 0}", UPLOAD_MAX, 422, "validation_failed",
+	    "filename", NULL);
+	upload_is("{\"filename\": \"a\", \"content_type\": \"x\", "
+	    "\"byte_size\": 0}", UPLOAD_MAX, 422, "unsupported_type",
+	    "content_type", NULL);
+	upload_is("{\"filename\": \"a\", \"content_type\": \"image/png\", "
+	    "\"byte_size\": 0}", UPLOAD_MAX, 422, "validation_failed",
+	    "byte_size", NULL);
+}
+
+static void
+test_image_ext(void **state)
+{
+	(void)state;
+	assert_string_equal(input_image_ext("image/jpeg"), "jpg");
+	assert_string_equal(input_image_ext("image/png"), "png");
+	assert_string_equal(input_image_ext("image/gif"), "gif");
+	assert_string_equal(input_image_ext("image/webp"), "webp");
+	assert_null(input_image_ext(NULL));
+	assert_null(input_image_ext(""));
+	assert_null(input_image_ext("image/svg+xml"));
+	assert_null(input_image_ext("image/PNG"));
+	assert_null(input_image_ext("image/jpg"));
+	assert_null(input_image_ext("image/png;"));
+	assert_null(input_image_ext("text/html"));
+}
+
+/*
+ * Fields and strings of API bodies.
+ */
+
+/* Every field of a list accepted, anything else named. */
+static void
+fields_are(const char *const *allowed, const char *const *documented)
+{
+	json_t	*obj, *bad;
+	size_t	 i, n;
+
+	for (n = 0; allowed[n] != NULL; n++)
+		;
+	for (i = 0; documented[i] != NULL; i++)
+		;
+	assert_int_equal(n, i);
+	obj = json_object();
+	for (i = 0; documented[i] != NULL; i++)
+		json_object_set_new(obj, documented[i], json_null());
+	bad = (json_t *)1;
+	assert_int_equal(input_json_fields(obj, allowed, &bad), 1);
+	assert_null(bad);
+	json_decref(obj);
+}
+
+static void
+test_json_fields(void **state)
+{
+	static const char *const	post[] = { "title", "body_markdown",
+					    "tags", "published", "metadata",
+					    NULL };
+	static const char *const	user[] = { "username", "password",
+					    "display_name", NULL };
+	static const char *const	token[] = { "username", "password",
+					    "name", NULL };
+	static const char *const	upload[] = { "filename",
+					    "content_type", "byte_size", NULL };
+	json_t	*obj, *bad;
+	void	*it;
+	size_t	 n;
+
+	(void)state;
+	/* The lists are the documented request bodies, field for field. */
+	fields_are(input_post_fields, post);
+	fields_are(input_register_fields, user);
+	fields_are(input_token_fields, token);
+	fields_are(input_upload_fields, upload);
+
+	obj = body_of("{}");
+	assert_int_equal(input_json_fields(obj, input_post_fields, &bad), 1);
+	assert_null(bad);
+	json_decref(obj);
+
+	/* Unknown keys are each named, known ones are not. */
+	obj = body_of("{\"title\": \"t\", \"body_markdown\": \"x\", "
+	    "\"author_id\": 1, \"likes\": 9, \"Title\": \"case\", "
+	    "\"\": 0, \"body\": \"x\"}");
+	assert_int_equal(input_json_fields(obj, input_post_fields, &bad), 0);
+	assert_non_null(bad);
+	assert_int_equal(json_object_size(bad), 5);
+	n = 0;
+	for (it = json_object_iter(bad); it != NULL;
+	    it = json_object_iter_next(bad, it), n++)
+		assert_string_equal(json_string_value(
+		    json_object_iter_value(it)), "unknown field");
+	assert_int_equal(n, 5);
+	assert_non_null(json_object_get(bad, "author_id"));
+	assert_non_null(json_object_get(bad, "likes"));
+	assert_non_null(json_object_get(bad, "Title"));
+	assert_non_null(json_object_get(bad, ""));
+	assert_non_null(json_object_get(bad, "body"));
+	assert_null(json_object_get(bad, "title"));
+	assert_null(json_object_get(bad, "body_markdown"));
+	json_decref(bad);
+	json_decref(obj);
+
+	/* A field of another operation is unknown here. */
+	obj = body_of("{\"username\": \"ada\", \"password\": \"x\", "
+	    "\"name\": \"laptop\"}");
+	assert_int_equal(input_json_fields(obj, input_token_fields, &bad), 1);
+	assert_int_equal(input_json_fields(obj, input_register_fields, &bad),
+	    0);
+	assert_int_equal(json_object_size(bad), 1);
+	assert_string_equal(json_string_value(json_object_get(bad, "name")),
+	    "unknown field");
+	json_decref(bad);
+	json_decref(obj);
+}
+
+static void
+test_json_str(void **state)
+{
+	json_t	*obj;
+	int	 ok;
+
+	(void)state;
+	obj = body_of("{\"s\": \"text\", \"e\": \"\", \"n\": null, \"i\": 1, "
+	    "\"r\": 1.5, \"b\": true, \"a\": [\"x\"], \"o\": {\"x\": 1}, "
+	    "\"z\": \"a\\u0000b\", \"u\": \"\\u00e9\\ud83d\\ude00\"}");
+	ok = -1;
+	assert_string_equal(input_json_str(obj, "s", &ok), "text");
+	assert_int_equal(ok, 1);
+	ok = -1;
+	assert_string_equal(input_json_str(obj, "e", &ok), "");
+	assert_int_equal(ok, 1);
+	assert_string_equal(input_json_str(obj, "u", &ok), E_ACUTE GRIN);
+	assert_int_equal(ok, 1);
+	/* Absent and null: not given. */
+	ok = -1;
+	assert_null(input_json_str(obj, "missing", &ok));
+	assert_int_equal(ok, 1);
+	ok = -1;
+	assert_null(input_json_str(obj, "n", &ok));
+	assert_int_equal(ok, 1);
+	/* Anything else, and a string holding a NUL: the wrong type. */
+	ok = -1;
+	assert_null(input_json_str(obj, "i", &ok));
+	assert_int_equal(ok, 0);
+	ok = -1;
+	assert_null(input_json_str(obj, "r", &ok));
+	assert_int_equal(ok, 0);
+	ok = -1;
+	assert_null(input_json_str(obj, "b", &ok));
+	assert_int_equal(ok, 0);
+	ok = -1;
+	assert_null(input_json_str(obj, "a", &ok));
+	assert_int_equal(ok, 0);
+	ok = -1;
+	assert_null(input_json_str(obj, "o", &ok));
+	assert_int_equal(ok, 0);
+	ok = -1;
+	assert_null(input_json_str(obj, "z", &ok));
+	assert_int_equal(ok, 0);
+	json_decref(obj);
+}
+
 int
 main(void)
 {
@@ -1920,6 +2330,14 @@ main(void)
 		cmocka_unit_test(test_token_json),
 		cmocka_unit_test(test_credentials_plausible),
 		cmocka_unit_test(test_profile),
+		cmocka_unit_test(test_upload_valid),
+		cmocka_unit_test(test_upload_content_type),
+		cmocka_unit_test(test_upload_byte_size),
+		cmocka_unit_test(test_upload_filename),
+		cmocka_unit_test(test_upload_order),
+		cmocka_unit_test(test_image_ext),
+		cmocka_unit_test(test_json_fields),
+		cmocka_unit_test(test_json_str),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
