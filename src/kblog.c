@@ -194,8 +194,12 @@ kore_parent_configure(int argc, char **argv)
 	(void)setenv("PGCONNECT_TIMEOUT", num, 0);
 	(void)setenv("PGGSSENCMODE", "disable", 0);
 	(void)setenv("PGAPPNAME", "kblog", 0);
-	/* Times are read back as UTC (db_time(), lib/timefmt.c). */
+	/*
+	 * Times are read back as ISO text in UTC (db_time(), lib/timefmt.c),
+	 * whatever the server, database or role says: a client setting wins.
+	 */
 	(void)setenv("PGTZ", "UTC", 1);
+	(void)setenv("PGDATESTYLE", "ISO", 1);
 
 	if (migrate_run(kb_cfg.database_url, kb_cfg.migrations_dir,
 	    kb_cfg.db_wait, err, sizeof(err)) == -1)

@@ -392,11 +392,19 @@ db_bool(const struct dbq *q, int row, int col)
 int64_t
 db_time(const struct dbq *q, int row, int col)
 {
-	int64_t	us;
+	static int	 warned;
+	int64_t		 us;
 
-	if (PQgetisnull(q->res, row, col) ||
-	    timefmt_parse_pg(PQgetvalue(q->res, row, col), &us) == -1)
+	if (PQgetisnull(q->res, row, col))
 		return (0);
+	if (timefmt_parse_pg(PQgetvalue(q->res, row, col), &us) == -1) {
+		/* Not ISO text in UTC (see kblog.c): say so, once. */
+		if (!warned++)
+			kore_log(LOG_ERR, "db: %s: unreadable time \"%.40s\"",
+			    q->stmt != NULL ? q->stmt->name : "?",
+			    PQgetvalue(q->res, row, col));
+		return (0);
+	}
 	return (us);
 }
 

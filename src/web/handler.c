@@ -119,11 +119,7 @@ rctx_prepare(struct http_request *req, struct rctx *rc)
 	const struct db_stmt	*st;
 	int			 r, unsafe;
 
-	if (!rc->form_read) {
-		if ((r = rctx_input(req, rc)) != STEP_OK)
-			return (r);
-		rc->form_read = 1;
-	}
+	/* Health, assets, feeds, the store: they read no input of ours. */
 	if (rc->h->flags & H_NO_AUTH)
 		return (STEP_OK);
 
@@ -151,9 +147,17 @@ rctx_prepare(struct http_request *req, struct rctx *rc)
 		    rc->h->login : "/login"));
 	}
 
+	if (!rc->form_read) {
+		if ((r = rctx_input(req, rc)) != STEP_OK)
+			return (r);
+		rc->form_read = 1;
+	}
+
+	/* The API takes the token from its header only, never the URL. */
 	if (unsafe && !(rc->h->flags & H_NO_CSRF) &&
 	    ((rc->h->flags & H_API) ? rc->auth.user_id != 0 : 1) &&
-	    !auth_csrf_ok(req, &rc->auth, &rc->form)) {
+	    !auth_csrf_ok(req, &rc->auth, (rc->h->flags & H_API) ? NULL :
+	    &rc->form)) {
 		if (rc->h->flags & H_API)
 			return (reply_error_code(req, 403, "csrf_failed",
 			    "Requests with a session cookie need the "
@@ -168,14 +172,13 @@ rctx_prepare(struct http_request *req, struct rctx *rc)
 }
 
 /*
- * The query string (every request), and a page's form body (POST).
+ * The query string, and a page's form body (POST).
  * Parsed strictly: a value that is not valid is a 400, never dropped.
  */
 static int
 rctx_input(struct http_request *req, struct rctx *rc)
 {
-	if (req->method == HTTP_METHOD_POST && !(rc->h->flags & H_API) &&
-	    !(rc->h->flags & H_NO_AUTH))
+	if (req->method == HTTP_METHOD_POST && !(rc->h->flags & H_API))
 		return (rctx_form_body(req, rc));
 	if (req->query_string != NULL && form_parse(&rc->form,
 	    req->query_string, strlen(req->query_string)) == -1)

@@ -9,13 +9,16 @@
  *   1. the method check: 405 with Allow (HTML or JSON by kind);
  *   2. the state: one block (struct rctx first, then the handler's own
  *      fields), zeroed, freed with the request;
- *   3. the input: the query string (GET, HEAD) or, for pages, the form
- *      body (POST), parsed strictly (400, 413, 415);
- *   4. who is asking (the session or bearer token: web/auth.h), then the
- *      guards: a bad bearer token is a 401; H_USER wants someone logged
- *      in (the login page, or 401); an unsafe method with a session
- *      cookie wants the CSRF token (403); pages decide the anonymous
- *      CSRF token before anything is rendered;
+ *   3. who is asking (the session or bearer token: web/auth.h), and the
+ *      first guards: a bad bearer token is a 401; H_USER wants someone
+ *      logged in (the login page, or 401);
+ *   4. the input: the query string (GET, HEAD) or, for pages, the form
+ *      body (POST), parsed strictly (400, 413, 415); then an unsafe
+ *      method with a session cookie wants the CSRF token (403: the form
+ *      field or the X-CSRF-Token header for pages, the header alone for
+ *      the API); pages decide the anonymous CSRF token before anything
+ *      is rendered.  H_NO_AUTH handlers (health, assets, feeds, the
+ *      store) skip 3 and 4: they read no input of ours;
  *   5. run(), again each time Kore wakes the request, until it answers.
  *
  * run() is a state machine over named steps in its own state and reads

@@ -32,16 +32,33 @@ json_author(int64_t id, const char *username, const char *display)
 	    "username", username, "display_name", display));
 }
 
+/*
+ * A post's metadata as PostgreSQL's jsonb wrote it.  jsonb keeps
+ * integers jansson cannot hold (1e20 comes back as 100000000000000000000):
+ * those are read as reals rather than lost.
+ */
+static json_t *
+json_metadata(const char *text)
+{
+	json_t	*meta;
+
+	if (text == NULL)
+		return (json_object());
+	if ((meta = json_loads(text, 0, NULL)) == NULL &&
+	    (meta = json_loads(text, JSON_DECODE_INT_AS_REAL, NULL)) == NULL)
+		kore_log(LOG_ERR, "api: unreadable post metadata");
+	return (meta != NULL ? meta : json_null());
+}
+
 json_t *
 json_post(const struct post *p)
 {
-	json_t	*o, *tags, *meta;
+	json_t	*o, *tags;
 	int	 i;
 
 	tags = json_array();
 	for (i = 0; i < p->tags.n; i++)
 		json_array_append_new(tags, json_string(p->tags.v[i]));
-	meta = json_loads(p->metadata != NULL ? p->metadata : "{}", 0, NULL);
 	o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:b, s:o, s:I, s:I, "
 	    "s:b, s:o, s:o}",
 	    "id", (json_int_t)p->id,
@@ -52,7 +69,7 @@ json_post(const struct post *p)
 	    "body_html", p->body_html.data != NULL ? p->body_html.data : "",
 	    "tags", tags,
 	    "published", p->published,
-	    "metadata", meta != NULL ? meta : json_object(),
+	    "metadata", json_metadata(p->metadata),
 	    "like_count", (json_int_t)p->like_count,
 	    "comment_count", (json_int_t)p->comment_count,
 	    "liked_by_me", p->liked,
