@@ -5,12 +5,9 @@ FLAVOR	?= dev
 BUILD	 = build/$(FLAVOR)/kblog
 CC	?= cc
 
-# Pure code: no Kore headers, unit-tested and fuzzed on its own.  New
-# pure modules go in src/lib/.
-PURE_SRCS = src/config.c src/sbuf.c src/html.c src/form.c src/secure.c \
-	    src/httphead.c \
-	    src/valid.c src/markdown.c src/cursor.c src/s3.c src/creds.c \
-	    src/curlhdr.c $(wildcard src/lib/*.c)
+# Pure code (src/lib/): no Kore headers, unit-tested and fuzzed on its
+# own.
+PURE_SRCS = $(wildcard src/lib/*.c)
 UNIT_LIBS = -lcmocka -lpq -lcrypto -ljansson -lsodium -lcmark-gfm \
 	    -lcmark-gfm-extensions -lcurl
 UNIT_CFLAGS = -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
@@ -52,24 +49,23 @@ unit-san: $(UNIT_TESTS_SAN)
 	@set -e; for t in $(UNIT_TESTS_SAN); do echo "== $$t (asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done
 
-build/unit/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/*.h src/lib/*.h) \
-		$(wildcard src/sigv4.c)
+build/unit/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/lib/*.h)
 	@mkdir -p build/unit
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) $(wildcard src/sigv4.c) \
-		$(UNIT_LIBS)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) $(UNIT_LIBS)
 
-build/unit-san/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/*.h src/lib/*.h) \
-		$(wildcard src/sigv4.c)
+build/unit-san/test_%: tests/unit/test_%.c $(PURE_SRCS) \
+		$(wildcard src/lib/*.h)
 	@mkdir -p build/unit-san
-	$(CC) $(UNIT_CFLAGS) $(SAN) -o $@ $< $(PURE_SRCS) \
-		$(wildcard src/sigv4.c) $(UNIT_LIBS)
+	$(CC) $(UNIT_CFLAGS) $(SAN) -o $@ $< $(PURE_SRCS) $(UNIT_LIBS)
 
 # The benchmark's SQL printer: the module's statements, for pgbench.
-build/bench/sqldump: tests/bench/sqldump.c src/db_post.c src/db_api.c \
-		src/kblog.h
+build/bench/sqldump: tests/bench/sqldump.c src/db/db_posts.c \
+		src/db/db_comments.c $(wildcard src/db/*.h)
 	@mkdir -p build/bench
 	$(CC) -DKORE_USE_PGSQL -DKORE_USE_TASKS -I/usr/include/postgresql \
-		-Isrc -o $@ tests/bench/sqldump.c src/db_post.c src/db_api.c
+		-Isrc -ffunction-sections -fdata-sections -Wl,--gc-sections \
+		-o $@ tests/bench/sqldump.c src/db/db_posts.c \
+		src/db/db_comments.c
 
 clean:
 	rm -rf build

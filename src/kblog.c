@@ -24,12 +24,16 @@
 
 #include <curl/curl.h>
 
-#include "kblog.h"
-
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/pgsql.h>
 #include <kore/seccomp.h>
 
-struct config	kb_cfg;
-char		*kb_csp;	/* Content-Security-Policy, built at start */
+#include "core/site.h"
+#include "db/migrate.h"
+#include "lib/sbuf.h"
+#include "lib/secure.h"
+#include "storage/storage.h"
 
 /*
  * System calls the module and its libraries make in a worker, beyond
@@ -190,6 +194,12 @@ kore_parent_configure(int argc, char **argv)
 	(void)setenv("PGCONNECT_TIMEOUT", num, 0);
 	(void)setenv("PGGSSENCMODE", "disable", 0);
 	(void)setenv("PGAPPNAME", "kblog", 0);
+	/*
+	 * Times are read back as ISO text in UTC (db_time(), lib/timefmt.c),
+	 * whatever the server, database or role says: a client setting wins.
+	 */
+	(void)setenv("PGTZ", "UTC", 1);
+	(void)setenv("PGDATESTYLE", "ISO", 1);
 
 	if (migrate_run(kb_cfg.database_url, kb_cfg.migrations_dir,
 	    kb_cfg.db_wait, err, sizeof(err)) == -1)

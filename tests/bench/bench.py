@@ -158,21 +158,21 @@ end
             ("/health", "/health", None, None),
             ("/ready", "/ready", None, [("SELECT 1", [])]),
             ("home page /", "/", None,
-             [(sql_of("home"), [big_time, maxid])]),
+             [(sql_of("posts_home"), [big_time, maxid])]),
             (f"post page /posts/{pid} ({ncomments} comments)",
              f"/posts/{pid}", None,
-             [(sql_of("post_show"), [pid, 0]),
-              (sql_of("comments"), [pid, 0, 0])]),
+             [(sql_of("post_get"), [pid, 0]),
+              (sql_of("comments_list"), [0, pid, 0, 0, 101])]),
             ("like/unlike PUT+DELETE /api/v1/posts/{id}/like",
              f"/api/v1/posts/{pid}/like", like_lua,
              [(sql_of("like"), [pid, me]), (sql_of("unlike"), [pid, me])]),
             ("GET /api/v1/posts (20 items)", "/api/v1/posts", None,
-             [(sql_of("api_posts").replace("$5::text", "NULL::text")
+             [(sql_of("posts_api").replace("$5::text", "NULL::text")
                .replace("$6::text", "NULL::text").replace("lower($6)",
                                                           "lower(NULL)"),
                [0, 21, big_time, maxid])]),
             (f"GET /api/v1/posts/{pid}", f"/api/v1/posts/{pid}", None,
-             [(sql_of("api_post"), [0, pid])]),
+             [(sql_of("post_get"), [pid, 0])]),
         ]
         for name, path, script, sql in cases:
             w = run_wrk(k.url + path, d, c, script)

@@ -1,32 +1,36 @@
 /*
- * Prints one of kblog's SQL statements by name, exactly as the module
- * sends it, so the benchmark can give pgbench the very same SQL.
+ * sqldump: prints one of kblog's SQL statements by its name (the
+ * struct db_stmt's name), exactly as the module sends it, so the
+ * benchmark can give pgbench the very same SQL.
+ *
+ * The statement files are linked with section garbage collection: only
+ * the statements (data) are kept, so the decoders' references to Kore
+ * never need resolving and this stays a plain host program.
  */
 #include <stdio.h>
 #include <string.h>
 
-extern const char	sql_home[], sql_post_show[], sql_comments[];
-extern const char	sql_like[], sql_unlike[], sql_api_posts[];
-extern const char	sql_api_post[];
+#include "db/db_comments.h"
+#include "db/db_posts.h"
 
 int
 main(int argc, char **argv)
 {
-	static const struct { const char *name, *sql; } all[] = {
-		{ "home", sql_home }, { "post_show", sql_post_show },
-		{ "comments", sql_comments }, { "like", sql_like },
-		{ "unlike", sql_unlike }, { "api_posts", sql_api_posts },
-		{ "api_post", sql_api_post },
+	static const struct db_stmt *all[] = {
+		&db_posts_home, &db_post_get, &db_comments_list, &db_like,
+		&db_unlike, &db_posts_api,
 	};
 	size_t	i;
 
 	for (i = 0; argc == 2 && i < sizeof(all) / sizeof(all[0]); i++) {
-		if (!strcmp(argv[1], all[i].name)) {
-			fputs(all[i].sql, stdout);
+		if (!strcmp(argv[1], all[i]->name)) {
+			fputs(all[i]->sql, stdout);
 			return (0);
 		}
 	}
-	fprintf(stderr, "usage: sqldump home|post_show|comments|like|"
-	    "unlike|api_posts|api_post\n");
+	fprintf(stderr, "usage: sqldump name\nnames:");
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		fprintf(stderr, " %s", all[i]->name);
+	fputc('\n', stderr);
 	return (1);
 }

@@ -21,7 +21,7 @@
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
  *	    -I/usr/include/postgresql -o build/fuzz/fuzz_config \
- *	    tests/fuzz/fuzz_config.c src/config.c -lpq
+ *	    tests/fuzz/fuzz_config.c src/lib/config.c -lpq
  *	build/fuzz/fuzz_config -max_total_time=60 \
  *	    -dict=tests/fuzz/config.dict CORPUS_COPY
  */
@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "lib/config.h"
 
 #define MAX_VARS	64
 

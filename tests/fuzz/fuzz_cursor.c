@@ -10,7 +10,7 @@
  * Build (from the repository root):
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
- *	    -o build/fuzz/fuzz_cursor tests/fuzz/fuzz_cursor.c src/cursor.c
+ *	    -o build/fuzz/fuzz_cursor tests/fuzz/fuzz_cursor.c src/lib/cursor.c
  *	build/fuzz/fuzz_cursor -max_total_time=30 build/fuzz/corpus-cursor
  */
 
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cursor.h"
+#include "lib/cursor.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

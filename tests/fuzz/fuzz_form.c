@@ -16,8 +16,8 @@
  * Build (from the repository root; tests/fuzz/run reads this line):
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
- *	    -o build/fuzz/fuzz_form tests/fuzz/fuzz_form.c src/form.c \
- *	    src/html.c src/sbuf.c
+ *	    -o build/fuzz/fuzz_form tests/fuzz/fuzz_form.c src/lib/form.c \
+ *	    src/lib/html.c src/lib/sbuf.c
  *	build/fuzz/fuzz_form -max_total_time=60 CORPUS_COPY
  */
 
@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
-#include "html.h"
+#include "lib/form.h"
+#include "lib/html.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -16,7 +16,7 @@
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
  *	    -o build/fuzz/fuzz_httphead tests/fuzz/fuzz_httphead.c \
- *	    src/httphead.c
+ *	    src/lib/httphead.c
  *	build/fuzz/fuzz_httphead -max_total_time=30 build/fuzz/corpus-httphead
  */
 
@@ -26,7 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "httphead.h"
+#include "lib/httphead.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

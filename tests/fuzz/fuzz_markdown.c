@@ -11,7 +11,7 @@
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Itests/unit \
  *	    -o build/fuzz/fuzz_markdown tests/fuzz/fuzz_markdown.c \
- *	    src/markdown.c src/html.c src/sbuf.c \
+ *	    src/lib/markdown.c src/lib/html.c src/lib/sbuf.c \
  *	    -lcmark-gfm -lcmark-gfm-extensions
  *	build/fuzz/fuzz_markdown -max_total_time=30 -timeout=2 \
  *	    -max_len=8192 build/fuzz/corpus-md tests/unit/vectors/xss
@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "html.h"
-#include "markdown.h"
+#include "lib/html.h"
+#include "lib/markdown.h"
 #include "md_safety.h"
 
 #define FUZZ_MAX_INPUT	100000	/* what kblog accepts for a post */

@@ -13,8 +13,8 @@
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
  *	    -D_GNU_SOURCE -o build/fuzz/fuzz_s3_list \
- *	    tests/fuzz/fuzz_s3_list.c src/s3.c src/sigv4.c src/sbuf.c \
- *	    src/curlhdr.c -lcurl -lcrypto
+ *	    tests/fuzz/fuzz_s3_list.c src/lib/s3.c src/lib/sigv4.c src/lib/sbuf.c \
+ *	    src/lib/curlhdr.c -lcurl -lcrypto
  *	build/fuzz/fuzz_s3_list -max_total_time=30 build/fuzz/corpus-s3
  */
 
@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "s3.h"
+#include "lib/s3.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

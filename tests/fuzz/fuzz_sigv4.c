@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for sigv4.c, the signer and the verifier kblog's local
- * store runs on every presigned PUT (src/h_store.c).  Three checks per
+ * store runs on every presigned PUT (src/pages/store.c).  Three checks per
  * input:
  *
  *  1. Percent-encoding: sigv4_uri_encode() of any bytes (both slash
@@ -25,7 +25,7 @@
  * Build (from the repository root; tests/fuzz/run reads this line):
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
- *	    -o build/fuzz/fuzz_sigv4 tests/fuzz/fuzz_sigv4.c src/sigv4.c \
+ *	    -o build/fuzz/fuzz_sigv4 tests/fuzz/fuzz_sigv4.c src/lib/sigv4.c \
  *	    -lcrypto
  *	build/fuzz/fuzz_sigv4 -max_total_time=60 CORPUS_COPY
  */
@@ -40,7 +40,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sigv4.h"
+#include "lib/sigv4.h"
 
 #define MAX_LINES	96
 #define MAX_HDRS	80

@@ -254,6 +254,23 @@ def test_session_cookie_needs_csrf_header(base):
                  headers={"X-CSRF-Token": b.csrf})
     assert r.status_code == 201
     assert b.s.get(base + "/api/v1/me").json()["username"] == name
+    # The API reads the token from its header only: never from the URL,
+    # where it would end up in logs, Referer headers and history.
+    r = b.s.post(base + "/api/v1/posts?csrf=" + b.csrf,
+                 json={"title": "t", "body_markdown": "b"})
+    err(r, 403, "csrf_failed")
+
+
+def test_metadata_integers_beyond_64_bits_survive(base):
+    # jsonb keeps 1e20 as 100000000000000000000, which is no int64: the
+    # API must give it back (as a number), not drop the whole object.
+    _, api, _ = new_user(base)
+    r = api.call("POST", "/posts", {"title": "big", "body_markdown": "x",
+                                    "metadata": {"big": 1e20, "ok": 1}})
+    assert r.status_code == 201, r.text
+    for got in (r.json(), api.call("GET", f"/posts/{r.json()['id']}").json()):
+        assert got["metadata"]["ok"] == 1
+        assert got["metadata"]["big"] == 1e20
 
 
 def test_cursor_pagination_stable(base):

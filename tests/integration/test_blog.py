@@ -113,6 +113,18 @@ def test_other_users_cannot_edit_delete_or_see_drafts(base, pg):
     assert alice.post("/posts/999999999/delete").status_code == 404
 
 
+def test_anonymous_writes_go_to_login_whatever_their_body(base):
+    # Who is asking is settled before the body is read: an anonymous
+    # write is sent to log in, not told its body is malformed.
+    for ctype, body in (("text/plain", "x"),
+                        ("application/x-www-form-urlencoded", "a=%zz")):
+        r = requests.post(base + "/posts/new", data=body,
+                          headers={"content-type": ctype},
+                          allow_redirects=False)
+        assert r.status_code == 303, (ctype, r.status_code)
+        assert r.headers["location"].startswith("/login")
+
+
 def test_post_validation(base, pg):
     b = writer(base)
     b.get("/posts/new")

@@ -25,7 +25,7 @@ HTML_CT = "text/html; charset=utf-8"
 UNAVAILABLE_TITLE = "Temporarily unavailable"
 UNAVAILABLE_TEXT = ("The blog is temporarily unavailable. Please try again "
                     "in a moment.")
-# The circuit breaker of src/db.c: after a failed connection attempt a
+# The circuit breaker of src/db/db.c: after a failed connection attempt a
 # worker answers 503 at once for this long before it tries again.
 BREAKER_S = 1.0
 # "Never a hang": no request may take longer than this, outage or not.
@@ -147,7 +147,7 @@ def test_postgres_restarted_mid_load(pg, kblog_factory):
     restarted (same pids); during the outage a request may be 503 with
     the error page or JSON error, never another 5xx, never a connection
     error, never a hang; once PostgreSQL is back (plus the 1 s breaker
-    window of src/db.c) there is no 5xx at all."""
+    window of src/db/db.c) there is no 5xx at all."""
     # One user writes hundreds of posts and comments a second: a load
     # test, not a person, so the per-user rates are off.
     k = kblog_factory(pg.url, extra_env={"DB_CONNECT_TIMEOUT": "2",

@@ -53,6 +53,45 @@ def test_wrong_method_gets_405_with_allow(base):
     assert r.json()["error"]["code"] == "method_not_allowed"
 
 
+def test_probes_and_feeds_ignore_query_strings_they_never_read(base):
+    # Load balancers, CDNs and link trackers add queries of their own;
+    # a route that reads none must not refuse a malformed one.
+    for path, status in (("/health?a=%ff", 200), ("/ready?%zz", 200),
+                         ("/feed.atom?utm=%", 200),
+                         ("/sitemap.xml?x=%ff", 200),
+                         ("/no/such/page?%zz", 404)):
+        r = requests.get(base + path)
+        assert r.status_code == status, (path, r.status_code)
+
+
+def test_times_do_not_depend_on_the_database_datestyle(pg, kblog_factory):
+    # A database (or role) whose DateStyle is not ISO: kblog reads every
+    # time as ISO text in UTC all the same, so dates and cursors hold.
+    url = pg.create_database("kblog_dmy")
+    pg.query("ALTER DATABASE kblog_dmy SET datestyle = 'SQL, DMY'",
+             dbname="postgres")
+    k = kblog_factory(url)
+    api = requests.Session()
+    r = api.post(k.url + "/api/v1/users", json={"username": "dmy",
+                                                "password": "long enough pw"})
+    assert r.status_code == 201, r.text
+    assert r.json()["created_at"].startswith(time.strftime("%Y-", time.gmtime()))
+    tok = api.post(k.url + "/api/v1/tokens", json={
+        "username": "dmy", "password": "long enough pw"}).json()["token"]
+    api.headers["Authorization"] = "Bearer " + tok
+    ids = [api.post(k.url + "/api/v1/posts", json={
+        "title": f"p{i}", "body_markdown": "x"}).json()["id"]
+        for i in range(3)]
+    page = api.get(k.url + "/api/v1/posts?limit=2").json()
+    assert [p["id"] for p in page["items"]] == ids[:0:-1]
+    assert all(p["created_at"].endswith("Z") for p in page["items"])
+    rest = api.get(k.url + "/api/v1/posts?limit=2&cursor=" +
+                   page["next_cursor"]).json()
+    assert [p["id"] for p in rest["items"]] == ids[:1]
+    today = time.strftime("%B %-d, %Y", time.gmtime())
+    assert today in requests.get(k.url + "/").text
+
+
 def test_migrations_applied_once_and_recorded(pg, server):
     files = sorted(p.name for p in (REPO / "sql").glob("*.sql"))
     rows = pg.query("SELECT version, name FROM schema_migrations "

@@ -7,7 +7,7 @@ several Content-Length fields and splits lines on a lone CR or LF: a
 request's body could become a second request on the same connection,
 and behind a proxy that keeps upstream connections alive, the next
 user's request became the body of a smuggled one.  kblog checks every
-head before Kore parses it (src/httphead.c, src/framing.c).
+head before Kore parses it (src/lib/httphead.c, src/web/framing.c).
 
 Every case here shows: exactly one response, the connection closed,
 nothing stored, and (through a proxy) the next client's request on the

@@ -11,7 +11,7 @@ import requests
 from client import Browser, unique_name
 from test_api import Api, err, new_user
 
-PAGE_BYTES = 256 * 1024     # API_PAGE_BYTES in src/kblog.h
+PAGE_BYTES = 256 * 1024     # JSON_PAGE_BYTES in src/web/render_json.h
 WRAPPER = 64                # {"items":[...],"next_cursor":"..."}
 
 

@@ -1,4 +1,4 @@
-"""src/s3.c and src/creds.c against real peers.
+"""src/lib/s3.c and src/lib/creds.c against real peers.
 
 tests/peers/s3_check.c drives the C code (built here with the same command
 as the Makefile-like line in its header, plus ASan/UBSan when
@@ -49,9 +49,9 @@ CFLAGS = ["-std=gnu99", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-g",
           "-Isrc"]
 SAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
        "-fno-omit-frame-pointer"]
-SOURCES = ["tests/peers/s3_check.c", "src/s3.c", "src/creds.c",
-           "src/curlhdr.c",
-           "src/sigv4.c", "src/sbuf.c"]
+SOURCES = ["tests/peers/s3_check.c", "src/lib/s3.c", "src/lib/creds.c",
+           "src/lib/curlhdr.c",
+           "src/lib/sigv4.c", "src/lib/sbuf.c"]
 LIBS = ["-lcurl", "-lcrypto", "-ljansson", "-pthread"]
 
 

@@ -128,7 +128,7 @@ def test_password_hash_is_what_kblog_verifies(pg, seeded):
                                        ctypes.c_ulonglong(len(pw))) == 0
     assert so.crypto_pwhash_str_verify(h.encode(), b"wrong-password",
                                        ctypes.c_ulonglong(14)) != 0
-    # kblog's own parameters (src/secure.c): no rehash at first login.
+    # kblog's own parameters (src/lib/secure.c): no rehash at first login.
     assert so.crypto_pwhash_str_needs_rehash(
         h.encode(), ctypes.c_ulonglong(2),
         ctypes.c_size_t(19 * 1024 * 1024)) == 0

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """kblog test peer: an EC2 IMDSv2 and ECS container credentials server.
 
-A protocol peer for src/creds.c, speaking what the real endpoints speak
+A protocol peer for src/lib/creds.c, speaking what the real endpoints speak
 (the EC2 User Guide, "Use the Instance Metadata Service to access instance
 metadata" and "Retrieve security credentials from instance metadata"; the
 ECS Developer Guide, "Task IAM role"):

@@ -1,5 +1,5 @@
 /*
- * s3_check.c: drive src/s3.c and src/creds.c against real peers (Swift
+ * s3_check.c: drive src/lib/s3.c and src/lib/creds.c against real peers (Swift
  * with s3api, tests/peers/imds.py) for tests/integration/test_s3_client.py.
  *
  * Each subcommand prints one JSON object per line on stdout:
@@ -19,8 +19,8 @@
  *
  * Build:
  *   cc -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc \
- *     -o build/s3_check tests/peers/s3_check.c src/s3.c src/creds.c src/curlhdr.c \
- *     src/sigv4.c src/sbuf.c -lcurl -lcrypto -ljansson -pthread
+ *     -o build/s3_check tests/peers/s3_check.c src/lib/s3.c src/lib/creds.c src/lib/curlhdr.c \
+ *     src/lib/sigv4.c src/lib/sbuf.c -lcurl -lcrypto -ljansson -pthread
  */
 
 #include <errno.h>
@@ -34,8 +34,8 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "creds.h"
-#include "s3.h"
+#include "lib/creds.h"
+#include "lib/s3.h"
 
 static struct s3_config	cfg;
 static struct aws_creds	creds;

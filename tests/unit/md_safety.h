@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "html.h"
+#include "lib/html.h"
 
 #define MDS_DEPTH	(1 << 17)
 

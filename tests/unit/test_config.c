@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "lib/config.h"
 
 /* A fake environment: NULL-terminated name/value pairs. */
 static const char	**fake_env;

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "cursor.h"
+#include "lib/cursor.h"
 
 /* A test-only encoder of raw 18-byte layouts, to forge cursors. */
 static void

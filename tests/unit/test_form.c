@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "form.h"
-#include "secure.h"
-#include "valid.h"
+#include "lib/form.h"
+#include "lib/secure.h"
+#include "lib/valid.h"
 
 static void
 test_form_basic(void **state)

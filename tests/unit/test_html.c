@@ -1,5 +1,6 @@
 /*
- * Unit tests for html.c (the escaping writer) and sbuf.c.
+ * Unit tests for html.c (the HTML writer: escaping, literals, numbers,
+ * URL components) and sbuf.c.
  */
 
 #include <setjmp.h>
@@ -12,26 +13,33 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "html.h"
-#include "sbuf.h"
+#include "lib/html.h"
+#include "lib/sbuf.h"
 
 static char	out[4096];
+
+/* What h holds, as a string (h is freed). */
+static const char *
+done(struct html *h)
+{
+	assert_true(html_len(h) < sizeof(out));
+	memcpy(out, html_data(h), html_len(h));
+	out[html_len(h)] = '\0';
+	html_free(h);
+	return (out);
+}
 
 static const char *
 esc(const char *in, size_t len, int br)
 {
-	struct sbuf	b;
+	struct html	h;
 
-	sbuf_init(&b, 16);
+	html_init(&h, 16);
 	if (br)
-		html_text_br(&b, in);
+		html_text_br(&h, in);
 	else
-		html_textn(&b, in, len);
-	assert_true(b.len < sizeof(out));
-	memcpy(out, b.data, b.len);
-	out[b.len] = '\0';
-	sbuf_free(&b);
-	return (out);
+		html_textn(&h, in, len);
+	return (done(&h));
 }
 
 #define E(s)	esc((s), sizeof(s) - 1, 0)
@@ -83,13 +91,36 @@ test_br(void **state)
 static void
 test_urlpart(void **state)
 {
-	struct sbuf	b;
+	struct html	h;
 
 	(void)state;
-	sbuf_init(&b, 8);
-	html_urlpart(&b, "a b&c=d/\xc3\xa9~");
-	assert_string_equal(sbuf_cstr(&b), "a%20b%26c%3Dd%2F%C3%A9~");
-	sbuf_free(&b);
+	html_init(&h, 8);
+	html_url(&h, "a b&c=d/\xc3\xa9~");
+	assert_string_equal(done(&h), "a%20b%26c%3Dd%2F%C3%A9~");
+}
+
+/* Literals go in as written; numbers and fragments too. */
+static void
+test_literals_numbers_fragments(void **state)
+{
+	struct html	h, part;
+
+	(void)state;
+	html_init(&h, 8);
+	html_init(&part, 8);
+	html_lit(&part, "<b>");
+	html_text(&part, "<i>");
+	html_lit(&part, "</b>");
+	html_lit(&h, "<p title=\"");
+	html_int(&h, -42);
+	html_lit(&h, "\">");
+	html_put(&h, HTML_LIT("x=\"1\""));
+	html_put(&h, HTML_NONE);
+	html_cat(&h, &part);
+	html_int(&h, INT64_MAX);
+	html_free(&part);
+	assert_string_equal(done(&h), "<p title=\"-42\">x=\"1\"<b>&lt;i&gt;"
+	    "</b>9223372036854775807");
 }
 
 static void
@@ -200,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_controls_dropped_nul_included),
 		cmocka_unit_test(test_br),
 		cmocka_unit_test(test_urlpart),
+		cmocka_unit_test(test_literals_numbers_fragments),
 		cmocka_unit_test(test_utf8_helpers),
 		cmocka_unit_test(test_json_safe),
 		cmocka_unit_test(test_json_safe_round_trip),

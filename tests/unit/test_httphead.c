@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "httphead.h"
+#include "lib/httphead.h"
 
 static const struct httphead_limits	lim = { 1998, 253 };
 

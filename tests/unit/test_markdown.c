@@ -23,10 +23,10 @@
 
 #include <cmocka.h>
 
-#include "html.h"
-#include "markdown.h"
+#include "lib/html.h"
+#include "lib/markdown.h"
 #include "md_safety.h"
-#include "sbuf.h"
+#include "lib/sbuf.h"
 
 #define DEFAULT_VECTORS	"tests/unit/vectors/xss"
 #define MAX_VECTORS	256
@@ -304,20 +304,27 @@ test_any_bytes(void **state)
 static void
 test_put(void **state)
 {
-	struct md_html	h;
-	struct sbuf	b;
+	struct md_html	 h;
+	struct md_saved	 saved;
+	struct html	 b;
+	char		 out[128];
 
 	(void)state;
-	sbuf_init(&b, 16);
-	sbuf_adds(&b, "<article>");
+	html_init(&b, 16);
+	html_lit(&b, "<article>");
 	assert_int_equal(markdown_render(&h, "*x*", 3), 0);
-	md_html_put(&b, &h);
+	html_md(&b, &h);
+	saved.data = "<p>saved</p>";
+	html_md_saved(&b, &saved);
 	md_html_free(&h);
-	md_html_put(&b, &h);	/* empty: nothing */
-	sbuf_adds(&b, "</article>");
-	assert_string_equal(sbuf_cstr(&b),
-	    "<article><p><em>x</em></p>\n</article>");
-	sbuf_free(&b);
+	html_md(&b, &h);	/* empty: nothing */
+	html_lit(&b, "</article>");
+	assert_true(html_len(&b) < sizeof(out));
+	memcpy(out, html_data(&b), html_len(&b));
+	out[html_len(&b)] = '\0';
+	assert_string_equal(out,
+	    "<article><p><em>x</em></p>\n<p>saved</p></article>");
+	html_free(&b);
 }
 
 /* --- The complexity guard. --- */

@@ -1,5 +1,5 @@
 /*
- * test_s3.c: unit tests for the pure parts of src/s3.c and src/creds.c
+ * test_s3.c: unit tests for the pure parts of src/lib/s3.c and src/lib/creds.c
  * (no network: the requests themselves are tested against Swift and
  * tests/peers/imds.py by tests/integration/test_s3_client.py).
  *
@@ -14,11 +14,11 @@
  * they sign (known answers from botocore, below), and the listing's XML
  * parser on well-formed and hostile documents.
  *
- * Build (as the Makefile does once src/s3.c and src/creds.c are in
+ * Build (as the Makefile does once src/lib/s3.c and src/lib/creds.c are in
  * PURE_SRCS and -lcurl in UNIT_LIBS):
  *   cc -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
- *     -o build/unit/test_s3 tests/unit/test_s3.c src/s3.c src/creds.c src/curlhdr.c \
- *     src/sigv4.c src/sbuf.c -lcmocka -lcurl -lcrypto -ljansson -pthread
+ *     -o build/unit/test_s3 tests/unit/test_s3.c src/lib/s3.c src/lib/creds.c src/lib/curlhdr.c \
+ *     src/lib/sigv4.c src/lib/sbuf.c -lcmocka -lcurl -lcrypto -ljansson -pthread
  */
 
 #include <sys/types.h>
@@ -35,10 +35,10 @@
 
 #include <cmocka.h>
 
-#include "creds.h"
-#include "s3.h"
-#include "sbuf.h"
-#include "sigv4.h"
+#include "lib/creds.h"
+#include "lib/s3.h"
+#include "lib/sbuf.h"
+#include "lib/sigv4.h"
 
 /* 2024-01-01T00:00:00Z */
 #define T_NOW		((time_t)1704067200)

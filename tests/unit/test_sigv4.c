@@ -1,5 +1,5 @@
 /*
- * test_sigv4.c: unit tests for src/sigv4.c.
+ * test_sigv4.c: unit tests for src/lib/sigv4.c.
  *
  * Feeds the published SigV4 vectors to the signer and compares every
  * intermediate value byte for byte:
@@ -18,7 +18,7 @@
  *
  * Build (as the project Makefile does):
  *   cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
- *     -o build/unit/test_sigv4 tests/unit/test_sigv4.c src/sigv4.c \
+ *     -o build/unit/test_sigv4 tests/unit/test_sigv4.c src/lib/sigv4.c \
  *     -lcmocka -lcrypto -ljansson
  */
 
@@ -37,7 +37,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "sigv4.h"
+#include "lib/sigv4.h"
 
 #define DEFAULT_VECTORS	"tests/unit/vectors/sigv4"
 #define POOL_MAX	1024

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "valid.h"
+#include "lib/valid.h"
 
 /* Writes code point cp as UTF-8 into out; returns its length. */
 static size_t

@@ -1,0 +1,122 @@
+/*
+ * api_users.c: people in the API.
+ *
+ *   POST /api/v1/users          {username, password, display_name?}
+ *   GET  /api/v1/users/<name>   GET /api/v1/me
+ *
+ * Registration is throttled per client address and for everyone, like
+ * the form (web/login.h), and the password is hashed in a task.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "db/db_users.h"
+#include "web/handler.h"
+#include "web/login.h"
+#include "web/render_json.h"
+#include "web/reply.h"
+
+struct reg {
+	struct rctx		 rc;
+	int			 checked;
+	struct register_in	 in;
+	struct registration	 reg;
+};
+
+struct whom {
+	struct rctx	 rc;
+	struct dbq	 q;
+};
+
+static int	reg_run(struct http_request *, void *);
+static void	reg_done(void *);
+static int	user_run(struct http_request *, void *);
+static int	me_run(struct http_request *, void *);
+static int	user_send(struct http_request *, struct dbq *);
+
+HANDLER(api_users_create, "POST", H_API, struct reg, reg_run, reg_done, NULL);
+HANDLER(api_user, "GET, HEAD", H_API, struct whom, user_run, NULL, NULL);
+HANDLER(api_me, "GET, HEAD", H_API | H_USER, struct whom, me_run, NULL, NULL);
+
+static int
+reg_run(struct http_request *req, void *arg)
+{
+	struct reg		*g = arg;
+	struct input_error	 e;
+	struct user		 u;
+	char			 loc[96];
+	int			 r;
+
+	if (!g->checked) {
+		if ((r = json_or_reply(req, input_register_fields)) != STEP_OK)
+			return (r);
+		if (input_register_json(g->rc.body, &g->in, &e) == -1)
+			return (input_or_reply(req, &e));
+		g->checked = 1;
+	}
+	if ((r = register_or_reply(req, &g->reg, &g->in, NULL)) != STEP_OK)
+		return (r);
+	if (g->reg.outcome == REGISTER_THROTTLED)
+		return (reply_error_code(req, 429, "rate_limited",
+		    "Too many accounts were created from your address "
+		    "or on this site just now. Please try again later.",
+		    NULL));
+	if (g->reg.outcome == REGISTER_TAKEN)
+		return (reply_error_code(req, 409, "username_taken",
+		    "That username is taken.", json_pack("{s:s}", "username",
+		    "taken")));
+	db_user_row(&g->reg.save, 0, &u);
+	(void)snprintf(loc, sizeof(loc), "/api/v1/users/%s", u.username);
+	http_response_header(req, "location", loc);
+	return (reply_json(req, 201, json_user(&u)));
+}
+
+static void
+reg_done(void *arg)
+{
+	struct reg	*g = arg;
+
+	register_done(&g->reg);
+}
+
+static int
+user_send(struct http_request *req, struct dbq *q)
+{
+	struct user	u;
+
+	if (db_rows(q) != 1)
+		return (reply_error_code(req, 404, "not_found",
+		    "No such user.", NULL));
+	db_user_row(q, 0, &u);
+	return (reply_json(req, 200, json_user(&u)));
+}
+
+static int
+user_run(struct http_request *req, void *arg)
+{
+	struct whom	*w = arg;
+	const char	*name;
+	int		 r;
+
+	name = req->path + strlen("/api/v1/users/");
+	if (valid_username(name) != NULL)
+		return (reply_error_code(req, 404, "not_found",
+		    "No such user.", NULL));
+	if ((r = query_or_reply(req, &w->q, &db_user_by_name, "s", name)) !=
+	    STEP_OK)
+		return (r);
+	return (user_send(req, &w->q));
+}
+
+static int
+me_run(struct http_request *req, void *arg)
+{
+	struct whom	*w = arg;
+	int		 r;
+
+	if ((r = query_or_reply(req, &w->q, &db_user_by_id, "i",
+	    w->rc.auth.user_id)) != STEP_OK)
+		return (r);
+	return (user_send(req, &w->q));
+}

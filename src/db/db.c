@@ -1,0 +1,422 @@
+/*
+ * db.c: asynchronous statements for requests (see db.h).
+ */
+
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "lib/timefmt.h"
+
+#define DBQ_IDLE	10
+#define DBQ_QUEUED	11	/* waiting for a pooled connection */
+#define DBQ_SENT	12	/* on the wire */
+
+#define DB_BREAKER_MS	1000
+
+static u_int64_t	db_down_until = 0;
+
+const struct db_stmt	db_ping = { "ping", "SELECT 1", 0, DB_READ };
+
+static int	db_start(struct http_request *, struct dbq *);
+static int	db_step(struct http_request *, struct dbq *);
+static int	db_fail(struct dbq *, const char *);
+static int	db_lost(struct http_request *, struct dbq *);
+static int	db_conn_alive(struct pgsql_conn *);
+static void	db_conn_drop(struct dbq *);
+static void	db_rebind(struct http_request *, struct dbq *);
+
+int
+db_send(struct http_request *req, struct dbq *q, const struct db_stmt *st,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	int	r;
+
+	va_start(ap, fmt);
+	r = db_sendv(req, q, st, fmt, ap);
+	va_end(ap);
+	return (r);
+}
+
+int
+db_sendv(struct http_request *req, struct dbq *q, const struct db_stmt *st,
+    const char *fmt, va_list ap)
+{
+	const char	*s;
+	char		 num[24];
+	int		 i;
+
+	if (q->stmt != NULL)
+		fatal("db_send: %s sent twice", st->name);
+	if ((int)strlen(fmt) != st->nparams || st->nparams > DB_MAXPARAMS)
+		fatal("db_send: %s takes %d parameters, got \"%s\"",
+		    st->name, st->nparams, fmt);
+
+	q->stmt = st;
+	q->sqlstate[0] = '\0';
+	for (i = 0; fmt[i] != '\0'; i++) {
+		switch (fmt[i]) {
+		case 'i':
+			(void)snprintf(num, sizeof(num), "%lld",
+			    (long long)va_arg(ap, int64_t));
+			s = num;
+			break;
+		case 'b':
+			s = va_arg(ap, int) ? "true" : "false";
+			break;
+		case 's':
+			s = va_arg(ap, const char *);
+			break;
+		default:
+			fatal("db_send: %s: bad format \"%s\"", st->name, fmt);
+		}
+		q->copies[i] = s != NULL ? kore_strdup(s) : NULL;
+		q->values[i] = q->copies[i];
+		q->lengths[i] = s != NULL ? (int)strlen(s) : 0;
+	}
+
+	if (!q->bound) {
+		kore_pgsql_init(&q->sql);
+		kore_pgsql_bind_request(&q->sql, req);
+		q->bound = 1;
+	}
+	q->state = DBQ_IDLE;
+	return (db_start(req, q));
+}
+
+int
+db_poll(struct http_request *req, struct dbq *q)
+{
+	switch (q->state) {
+	case DB_OK:
+	case DB_FAIL:
+		return (q->state);
+	case DBQ_QUEUED:
+		/*
+		 * Woken (or re-run because another query of this request
+		 * answered): leave Kore's wait queue before asking again, so
+		 * the queue never holds this query twice.
+		 */
+		db_rebind(req, q);
+		return (db_start(req, q));
+	case DBQ_SENT:
+		return (db_step(req, q));
+	}
+	fatal("db_poll: %s in state %d", q->stmt ? q->stmt->name : "?",
+	    q->state);
+}
+
+int
+db_started(const struct dbq *q)
+{
+	return (q->stmt != NULL);
+}
+
+static int
+db_start(struct http_request *req, struct dbq *q)
+{
+	int		sends, stale;
+
+	if (db_down_until > kore_time_ms())
+		return (db_fail(q, "08000"));
+
+	/*
+	 * Stale pooled connections (all of them, after a database restart)
+	 * are dropped without counting; a failed send is retried once.
+	 */
+	for (sends = 0, stale = 0; sends < 2 && stale < 256; ) {
+		if (!kore_pgsql_setup(&q->sql, "db", KORE_PGSQL_ASYNC)) {
+			if (q->sql.state == KORE_PGSQL_STATE_INIT) {
+				/* Queued: Kore wakes us when a conn frees. */
+				q->state = DBQ_QUEUED;
+				return (DB_PENDING);
+			}
+			if (q->sql.error != NULL &&
+			    strstr(q->sql.error, "no available connection")) {
+				kore_log(LOG_NOTICE, "db: queue full");
+			} else {
+				kore_log(LOG_NOTICE, "db: cannot connect: %s",
+				    q->sql.error ? q->sql.error : "?");
+				db_down_until = kore_time_ms() + DB_BREAKER_MS;
+			}
+			return (db_fail(q, "08001"));
+		}
+
+		if (!db_conn_alive(q->sql.conn)) {
+			db_conn_drop(q);
+			db_rebind(req, q);
+			stale++;
+			continue;
+		}
+
+		if (kore_pgsql_query_param_fields(&q->sql, q->stmt->sql, 0,
+		    q->stmt->nparams, q->values, q->lengths, NULL)) {
+			q->state = DBQ_SENT;
+			return (DB_PENDING);
+		}
+
+		/* Nothing reached the server: safe to send any statement. */
+		kore_log(LOG_NOTICE, "db: send failed: %s",
+		    q->sql.error ? q->sql.error : "?");
+		db_conn_drop(q);
+		db_rebind(req, q);
+		sends++;
+	}
+	return (db_fail(q, "08006"));
+}
+
+static int
+db_step(struct http_request *req, struct dbq *q)
+{
+	const char	*st, *sev;
+	int		 fatal_err;
+
+	for (;;) {
+		switch (q->sql.state) {
+		case KORE_PGSQL_STATE_WAIT:
+		case KORE_PGSQL_STATE_INIT:
+			/*
+			 * Another query of this request woke it; ours is still
+			 * out.  Kore re-runs the handler until it answers (a
+			 * short spin): putting the request back to sleep here
+			 * raced with Kore's own wake-ups when connections died
+			 * ("sleeping request on list").
+			 */
+			return (DB_PENDING);
+		case KORE_PGSQL_STATE_RESULT:
+		case KORE_PGSQL_STATE_DONE:
+			if (q->sql.result != NULL) {
+				if (q->res != NULL)
+					PQclear(q->res);
+				q->res = q->sql.result;
+				q->sql.result = NULL;
+			}
+			if (q->sql.state == KORE_PGSQL_STATE_DONE) {
+				if (q->res == NULL)
+					return (db_lost(req, q));
+				kore_pgsql_continue(&q->sql);
+				q->state = DB_OK;
+				return (DB_OK);
+			}
+			kore_pgsql_continue(&q->sql);
+			break;
+		case KORE_PGSQL_STATE_COMPLETE:
+			if (q->res == NULL)
+				return (db_lost(req, q));
+			q->state = DB_OK;
+			return (DB_OK);
+		case KORE_PGSQL_STATE_NOTIFY:
+			kore_pgsql_continue(&q->sql);
+			break;
+		case KORE_PGSQL_STATE_ERROR:
+			st = sev = NULL;
+			if (q->sql.result != NULL) {
+				st = PQresultErrorField(q->sql.result,
+				    PG_DIAG_SQLSTATE);
+				sev = PQresultErrorField(q->sql.result,
+				    PG_DIAG_SEVERITY_NONLOCALIZED);
+			}
+			(void)kore_strlcpy(q->sqlstate, st ? st : "",
+			    sizeof(q->sqlstate));
+			/*
+			 * FATAL (57P01 admin shutdown, 57P02, 57P03...): the
+			 * server is closing this connection even when libpq
+			 * has not seen the close yet.  Never give it back to
+			 * the pool (its socket is about to be closed under
+			 * Kore's epoll): treat it as lost.
+			 */
+			fatal_err = (sev != NULL && (!strcmp(sev, "FATAL") ||
+			    !strcmp(sev, "PANIC"))) ||
+			    !strncmp(q->sqlstate, "57P", 3) ||
+			    !strncmp(q->sqlstate, "08", 2);
+			if (q->sql.conn != NULL && !fatal_err &&
+			    PQstatus(q->sql.conn->db) == CONNECTION_OK) {
+				/* An SQL error: log it, keep the conn. */
+				if (strncmp(q->sqlstate, "23", 2) != 0)
+					kore_pgsql_logerror(&q->sql);
+				kore_pgsql_continue(&q->sql);
+				if (q->sql.state == KORE_PGSQL_STATE_DONE)
+					kore_pgsql_continue(&q->sql);
+				q->state = DB_FAIL;
+				return (DB_FAIL);
+			}
+
+			return (db_lost(req, q));
+		default:
+			fatal("db_step: pgsql state %d", q->sql.state);
+		}
+	}
+}
+
+/*
+ * The connection died under the statement (or ended without a single
+ * result, which no kblog statement does): a read is sent once more on a
+ * fresh connection; anything else fails as unavailable (a 503).
+ */
+static int
+db_lost(struct http_request *req, struct dbq *q)
+{
+	kore_log(LOG_NOTICE, "db: connection lost: %s",
+	    q->sql.error ? q->sql.error : "no result");
+	db_conn_drop(q);
+	if ((q->stmt->flags & DB_READ) && !q->retried) {
+		q->retried = 1;
+		db_rebind(req, q);
+		q->state = DBQ_IDLE;
+		return (db_start(req, q));
+	}
+	return (db_fail(q, "08006"));
+}
+
+static int
+db_fail(struct dbq *q, const char *sqlstate)
+{
+	if (sqlstate != NULL)
+		(void)kore_strlcpy(q->sqlstate, sqlstate, sizeof(q->sqlstate));
+	kore_pgsql_cleanup(&q->sql);
+	q->state = DB_FAIL;
+	return (DB_FAIL);
+}
+
+/*
+ * An idle pooled connection has nothing to read.  If it has, the server
+ * sent its goodbye (shutdown, restart, idle kill) or closed the socket.
+ * libpq may well read the goodbye without noticing the close yet, so
+ * anything at all to read on an idle connection retires it: the rare
+ * harmless message (a parameter change) costs one reconnect, while a
+ * write sent on a dead connection would fail and could not be retried.
+ */
+static int
+db_conn_alive(struct pgsql_conn *conn)
+{
+	struct pollfd	pfd;
+	int		fd;
+
+	if (PQstatus(conn->db) != CONNECTION_OK)
+		return (0);
+	if ((fd = PQsocket(conn->db)) < 0)
+		return (0);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) <= 0)
+		return (1);
+	return (0);
+}
+
+/* Closes the query's connection for good (never back into the pool). */
+static void
+db_conn_drop(struct dbq *q)
+{
+	if (q->sql.conn != NULL)
+		kore_pgsql_handle(q->sql.conn, 1);
+	kore_pgsql_cleanup(&q->sql);
+}
+
+static void
+db_rebind(struct http_request *req, struct dbq *q)
+{
+	kore_pgsql_cleanup(&q->sql);
+	kore_pgsql_init(&q->sql);
+	kore_pgsql_bind_request(&q->sql, req);
+	http_request_wakeup(req);
+}
+
+void
+db_cleanup(struct dbq *q)
+{
+	int	i;
+
+	if (q->bound) {
+		kore_pgsql_cleanup(&q->sql);
+		q->bound = 0;
+	}
+	if (q->res != NULL) {
+		PQclear(q->res);
+		q->res = NULL;
+	}
+	for (i = 0; i < DB_MAXPARAMS; i++) {
+		kore_free(q->copies[i]);
+		q->copies[i] = NULL;
+	}
+	q->stmt = NULL;
+}
+
+int
+db_unavailable(const struct dbq *q)
+{
+	return (q->state == DB_FAIL && q->sqlstate[0] == '0' &&
+	    q->sqlstate[1] == '8');
+}
+
+int
+db_constraint(const struct dbq *q)
+{
+	return (q->state == DB_FAIL && q->sqlstate[0] == '2' &&
+	    q->sqlstate[1] == '3');
+}
+
+int
+db_rows(const struct dbq *q)
+{
+	return (q->res != NULL ? PQntuples(q->res) : 0);
+}
+
+int
+db_isnull(const struct dbq *q, int row, int col)
+{
+	return (PQgetisnull(q->res, row, col));
+}
+
+const char *
+db_text(const struct dbq *q, int row, int col)
+{
+	return (PQgetvalue(q->res, row, col));
+}
+
+int64_t
+db_int(const struct dbq *q, int row, int col)
+{
+	return (strtoll(PQgetvalue(q->res, row, col), NULL, 10));
+}
+
+int
+db_bool(const struct dbq *q, int row, int col)
+{
+	return (*PQgetvalue(q->res, row, col) == 't');
+}
+
+int64_t
+db_time(const struct dbq *q, int row, int col)
+{
+	static int	 warned;
+	int64_t		 us;
+
+	if (PQgetisnull(q->res, row, col))
+		return (0);
+	if (timefmt_parse_pg(PQgetvalue(q->res, row, col), &us) == -1) {
+		/* Not ISO text in UTC (see kblog.c): say so, once. */
+		if (!warned++)
+			kore_log(LOG_ERR, "db: %s: unreadable time \"%.40s\"",
+			    q->stmt != NULL ? q->stmt->name : "?",
+			    PQgetvalue(q->res, row, col));
+		return (0);
+	}
+	return (us);
+}
+
+int
+db_wait(const struct dbq *q, int row, int col)
+{
+	int64_t	v;
+
+	if (PQgetisnull(q->res, row, col))
+		return (0);
+	v = strtoll(PQgetvalue(q->res, row, col), NULL, 10);
+	if (v <= 0)
+		return (0);
+	return (v > 86400 * 365 ? 86400 * 365 : (int)v);
+}

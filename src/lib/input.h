@@ -1,0 +1,139 @@
+/*
+ * input.h: what people send, checked once, whatever its source.
+ *
+ * A post, a comment, a registration, a profile or an upload arrives as
+ * an HTML form (struct form) or as a JSON object (the API); the rules
+ * are the same and live here alone (on top of valid.h's field rules).
+ * Form input keeps an error per field, so a page can show each beside
+ * its field; JSON input stops at the first problem and says how to
+ * answer it (struct input_error: 400 for a wrong type, 422 for a value
+ * that breaks a rule, the field and a message), in a fixed order so the
+ * answer is stable.
+ *
+ * Pure code (libc, jansson, cmark-gfm through markdown.h): no Kore.
+ * Unit-tested and linked by the JSON fuzzer.  Memory: struct post_in
+ * owns what it renders and builds (input_post_free); the strings it
+ * points at otherwise belong to the form or JSON object it was read
+ * from, which must outlive it.
+ */
+
+#ifndef KBLOG_INPUT_H
+#define KBLOG_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "form.h"
+#include "markdown.h"
+#include "sbuf.h"
+#include "valid.h"
+
+#define METADATA_MAX_BYTES	8192	/* compact JSON */
+#define METADATA_MAX_DEPTH	16	/* the object itself is level 1 */
+#define FILENAME_MAX_BYTES	255
+#define TOKEN_NAME_MAX		100
+
+/*
+ * How a JSON request is refused: status 400 or 422, a stable code, the
+ * field (or NULL), the answer's message and what is said of the field
+ * (constants).
+ */
+struct input_error {
+	int		 status;
+	const char	*code;
+	const char	*field;
+	const char	*message;
+	const char	*detail;
+};
+
+/*
+ * Fields of an API body: 1 when every key of obj is in allowed
+ * (NULL-terminated); else 0 and *bad is a new object naming each
+ * unknown key ("unknown field"): a 422.
+ */
+int		 input_json_fields(json_t *obj, const char *const *allowed,
+		    json_t **bad);
+/* A string member: NULL when absent or null; *type_ok is 0 when it is
+ * present but not a string without NUL. */
+const char	*input_json_str(json_t *obj, const char *name, int *type_ok);
+
+/*
+ * A post: from the editor form (every field given) or the API (create:
+ * title and body_markdown required; patch: every field optional).
+ */
+struct post_in {
+	const char	*title;		/* NULL: not given (keep) */
+	const char	*body;		/* Markdown; NULL: not given */
+	int		 published;	/* 1, 0, or -1: not given */
+	int		 has_tags;
+	char		 tags[TAGS_TEXT_MAX + 1];	/* normalised, a,b */
+	const char	*tags_typed;	/* the form's text, to show again */
+	char		*tags_array;	/* text[] literal (malloc) or NULL */
+	char		*metadata;	/* compact JSON (malloc) or NULL */
+	struct md_html	 html;		/* input_post_render() */
+	char		*excerpt;	/* input_post_render() */
+	const char	*e_title, *e_body, *e_tags;	/* form errors */
+};
+
+/* The editor: 1 when every field is valid, else 0 with e_* set. */
+int	input_post_form(const struct form *, struct post_in *);
+/* The API body (already checked with input_json_fields): 0, or -1. */
+int	input_post_json(json_t *, int create, struct post_in *,
+	    struct input_error *);
+/*
+ * Renders the body (when given) to safe HTML and its excerpt, once, at
+ * write time.  0, or -1 with errno E2BIG (too complex to render: a 422,
+ * e_body set) or ENOMEM.
+ */
+int	input_post_render(struct post_in *);
+void	input_post_free(struct post_in *);
+/* The API fields of a post, in a stable order. */
+extern const char *const	input_post_fields[];
+
+/* A comment: 0, or INPUT_EMPTY / INPUT_INVALID. */
+#define INPUT_EMPTY	1
+#define INPUT_INVALID	2
+int		 input_comment(const char *body);
+const char	*input_comment_message(int);	/* for the form */
+
+/* Registration: the form shows every error, the API the first. */
+struct register_in {
+	const char	*username;
+	const char	*password;
+	const char	*display_name;	/* "" when not given */
+	const char	*e_username, *e_password, *e_display_name;
+};
+int	input_register_form(const struct form *, struct register_in *);
+int	input_register_json(json_t *, struct register_in *,
+	    struct input_error *);
+extern const char *const	input_register_fields[];
+
+/* The login of API clients (POST /tokens); name defaults to "". */
+struct token_in {
+	const char	*username;
+	const char	*password;
+	const char	*name;
+};
+int	input_token_json(json_t *, struct token_in *, struct input_error *);
+/* 1 when the credentials can be checked at all (else: 401 at once). */
+int	input_credentials_plausible(const char *user, const char *pw);
+extern const char *const	input_token_fields[];
+
+/* The profile form: display name and bio. */
+int	input_profile(const char *display, const char *bio, const char **err);
+
+/* A new upload (API): name, type and size of the file. */
+struct upload_in {
+	const char	*filename;
+	const char	*content_type;
+	int64_t		 byte_size;
+};
+int	input_upload_json(json_t *, int64_t max_bytes, struct upload_in *,
+	    struct input_error *);
+extern const char *const	input_upload_fields[];
+/* The file extension of an image type kblog takes, or NULL. */
+const char	*input_image_ext(const char *content_type);
+
+#endif

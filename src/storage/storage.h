@@ -1,0 +1,91 @@
+/*
+ * storage.h: where images live, behind one interface for both backends.
+ *
+ *   local  kblog is its own S3: it hands out presigned PUT URLs for
+ *          PUBLIC_URL/_store/<key> signed with LOCAL_STORAGE_SECRET,
+ *          verifies the very same SigV4 signature when the browser PUTs
+ *          (pages/store.c), and keeps files under UPLOAD_DIR.
+ *   s3     presigned PUT URLs for the bucket (lib/s3.c); HEAD, ranged
+ *          GET, DELETE, CopyObject and ListObjectsV2 signed with the
+ *          credentials chain (lib/creds.c).
+ *
+ * Two kinds of keys (storage_key_kind):
+ *   u/<user>/<random>.<ext>  upload keys: the only thing a client URL can
+ *                            write, for as long as the URL lives;
+ *   i/<user>/<random>.<ext>  served keys: written by the server alone,
+ *                            from an upload it has checked, never by a
+ *                            client.
+ * Images stored before served copies existed keep serving their u/ key.
+ *
+ * Every operation that may block (network, disk, the credentials chain)
+ * runs in a Kore task (storage_run, through core/task.h), never on a
+ * worker's event loop.  The sweeper (sweep.c) removes abandoned uploads
+ * and any object that no image row keeps.
+ */
+
+#ifndef KBLOG_STORAGE_H
+#define KBLOG_STORAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/task.h"
+
+#define STORE_KEY_UPLOAD	1	/* u/...: clients PUT these */
+#define STORE_KEY_SERVED	2	/* i/...: only the server writes */
+
+#define ST_PRESIGN	1	/* key: a presigned PUT URL for it */
+#define ST_PUBLISH	2	/* upload_key -> key, then check key */
+#define ST_DELETE	3	/* key and upload_key, when set */
+
+#define STORAGE_KEY_MAX	128
+
+/* A storage task's job and answer: the in/out block of task_run(). */
+struct storage_io {
+	int		op;
+	char		key[STORAGE_KEY_MAX];
+	char		upload_key[STORAGE_KEY_MAX];
+	char		content_type[32];
+	uint64_t	length;		/* presign, publish: the exact size */
+	/* The answer. */
+	int		status;		/* 200/204 ok, 404, 422, 503 */
+	char		url[4096];
+	int64_t		expires_at;
+	char		error[256];	/* why, for the log */
+};
+
+/*
+ * Starts (first call) or polls the storage job io: TASK_PENDING, then
+ * TASK_DONE with io->status (200/204 fine, 404 no object, 422 not the
+ * image announced, 503 storage unreachable or failing) or TASK_FAILED.
+ * task_reset() the struct task to run a second job.
+ */
+int		 storage_run(struct http_request *, struct task *,
+		    struct storage_io *);
+
+int		 storage_key_kind(const char *);
+/* A new random key of the kind for owner's image of type ctype. */
+void		 storage_new_key(char *, size_t, int kind, int64_t owner,
+		    const char *ctype);
+/* The URL pages use to show the image stored under key. */
+void		 storage_public_url(const char *key, char *out, size_t len);
+
+/* The local store (pages/store.c). */
+const char	*storage_local_secret(void);
+int		 storage_local_host(const char **scheme, char *host,
+		    size_t hostlen);
+int		 local_store_path(const char *, char *, size_t);
+int		 local_store_mkdirs(const char *);
+
+/* Inside storage/ (task threads): the bucket, current credentials. */
+struct s3_config;
+struct aws_creds;
+void		 storage_s3_config(struct s3_config *);
+int		 storage_creds(struct aws_creds *, char *error, size_t errlen);
+
+/* sweep.c: starts the sweeper's timer (the first worker only). */
+void		 storage_sweep_start(void);
+/* For the sweeper: deletes one object (204, or an error status). */
+int		 storage_delete_now(const char *key);
+
+#endif

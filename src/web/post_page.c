@@ -1,0 +1,50 @@
+/*
+ * post_page.c: a post's page (see post_page.h).
+ *
+ * Asks for the post and a page of its comments at once, decodes them
+ * into structs and hands them to render_post_page(); never writes HTML
+ * itself.
+ */
+
+#include "db/db_comments.h"
+#include "db/db_posts.h"
+#include "web/page.h"
+#include "web/post_page.h"
+#include "web/render.h"
+#include "web/reply.h"
+
+int
+post_page_or_reply(struct http_request *req, struct post_page *pp,
+    int64_t id, int64_t after_key, int64_t after_id, int status,
+    const char *comment_error, const char *comment_text)
+{
+	struct rctx	*rc = rctx(req);
+	struct post	 post;
+	struct comment	 cs[COMMENTS_PAGE + 1];
+	struct html	 b;
+	int		 r, i, n;
+
+	if (!db_started(&pp->post)) {
+		query_send(req, &pp->post, &db_post_get, "ii", id,
+		    rc->viewer.id);
+		query_send(req, &pp->comments, &db_comments_list, "iiiii",
+		    rc->viewer.id, id, after_key, after_id,
+		    (int64_t)COMMENTS_PAGE + 1);
+	}
+	if ((r = queries_or_reply(req, &pp->post, &pp->comments, NULL)) !=
+	    STEP_OK)
+		return (r);
+	if (db_rows(&pp->post) != 1)
+		return (reply_error(req, 404));
+
+	db_post_full(&pp->post, 0, 0, 0, &post);
+	n = db_rows(&pp->comments);
+	for (i = 0; i < n && i < COMMENTS_PAGE; i++)
+		db_comment_row(&pp->comments, i, 0, &cs[i]);
+	html_init(&b, 16384);
+	render_post_page(&b, &rc->viewer, &post, cs, i, n > COMMENTS_PAGE,
+	    comment_error, comment_text);
+	r = page_send(req, status, post.title, &b);
+	html_free(&b);
+	return (r);
+}

@@ -1,0 +1,205 @@
+/*
+ * render_account.c: HTML for accounts and people: the register, login
+ * and settings forms, a person's page, the image gallery (see render.h).
+ *
+ * Never touches the database.  User text goes through html_text().
+ */
+
+#include <string.h>
+
+#include "lib/timefmt.h"
+#include "storage/storage.h"
+#include "web/render.h"
+
+#define IMAGE_TYPES	"image/jpeg,image/png,image/gif,image/webp"
+
+static void	render_image_src(struct html *, const char *);
+
+/* src="..." of the image stored under key. */
+static void
+render_image_src(struct html *h, const char *key)
+{
+	char	url[1024];
+
+	storage_public_url(key, url, sizeof(url));
+	html_lit(h, " src=\"");
+	html_text(h, url);
+	html_lit(h, "\"");
+}
+
+void
+render_register(struct html *h, const struct viewer *v,
+    const struct register_in *in, const char *e_other)
+{
+	html_lit(h, "<h1>Create an account</h1>"
+	    "<form class=\"stack\" action=\"/register\" method=\"post\">");
+	render_csrf(h, v);
+	render_field(h, HTML_LIT("Username"), HTML_LIT("username"),
+	    HTML_LIT("text"), in->username, in->e_username != NULL ?
+	    in->e_username : e_other,
+	    HTML_LIT("required minlength=\"3\" maxlength=\"32\" "
+	    "pattern=\"[A-Za-z0-9_\\-]{3,32}\" autocomplete=\"username\" "
+	    "autocapitalize=\"none\""));
+	render_field(h, HTML_LIT("Display name (optional)"),
+	    HTML_LIT("display_name"), HTML_LIT("text"), in->display_name,
+	    in->e_display_name,
+	    HTML_LIT("maxlength=\"64\" autocomplete=\"nickname\""));
+	render_field(h, HTML_LIT("Password (at least 10 characters)"),
+	    HTML_LIT("password"), HTML_LIT("password"), NULL,
+	    in->e_password, HTML_LIT("required minlength=\"10\" "
+	    "autocomplete=\"new-password\""));
+	html_lit(h, "<button type=\"submit\">Create account</button></form>"
+	    "<p>Already registered? <a href=\"/login\">Log in</a>.</p>");
+}
+
+void
+render_login(struct html *h, const struct viewer *v, const char *error,
+    const char *next, const char *username)
+{
+	html_lit(h, "<h1>Log in</h1>");
+	if (error != NULL)
+		render_alert(h, error);
+	html_lit(h, "<form class=\"stack\" action=\"/login\" "
+	    "method=\"post\">");
+	render_csrf(h, v);
+	if (safe_local_path(next)) {
+		html_lit(h, "<input type=\"hidden\" name=\"next\" value=\"");
+		html_text(h, next);
+		html_lit(h, "\">");
+	}
+	render_field(h, HTML_LIT("Username"), HTML_LIT("username"),
+	    HTML_LIT("text"), username, NULL,
+	    HTML_LIT("required maxlength=\"32\" autocomplete=\"username\" "
+	    "autocapitalize=\"none\""));
+	render_field(h, HTML_LIT("Password"), HTML_LIT("password"),
+	    HTML_LIT("password"), NULL, NULL,
+	    HTML_LIT("required autocomplete=\"current-password\""));
+	html_lit(h, "<button type=\"submit\">Log in</button></form>"
+	    "<p>New here? <a href=\"/register\">Create an account</a>.</p>");
+}
+
+void
+render_settings(struct html *h, const struct viewer *v, const char *note,
+    const char *display, const char *bio, const char *avatar_key,
+    const char *e_profile, const char *e_pw)
+{
+	html_lit(h, "<h1>Settings</h1>");
+	if (note != NULL)
+		render_notice(h, note);
+	html_lit(h, "<section><h2>Avatar</h2>");
+	if (avatar_key != NULL && *avatar_key != '\0') {
+		html_lit(h, "<img class=\"avatar\" alt=\"Your avatar\"");
+		render_image_src(h, avatar_key);
+		html_lit(h, ">");
+	} else {
+		html_lit(h, "<img class=\"avatar\" alt=\"\" hidden>");
+	}
+	html_lit(h, "<div class=\"upload\" data-mode=\"avatar\" hidden>"
+	    "<label>Choose a picture <input type=\"file\" "
+	    "accept=\"" IMAGE_TYPES "\"></label>"
+	    "<progress max=\"100\" value=\"0\" hidden></progress>"
+	    "<p class=\"upload-status\" role=\"status\"></p></div>"
+	    "<p><a href=\"/images\">Your images</a></p></section>"
+	    "<section><h2>Profile</h2><form class=\"stack\" "
+	    "action=\"/settings\" method=\"post\">");
+	render_csrf(h, v);
+	render_field(h, HTML_LIT("Display name"), HTML_LIT("display_name"),
+	    HTML_LIT("text"), display, e_profile, HTML_LIT("maxlength=\"64\""));
+	render_textarea(h, HTML_LIT("Bio"), HTML_LIT("bio"), bio, NULL,
+	    HTML_LIT("rows=\"5\" maxlength=\"2000\""));
+	html_lit(h, "<button type=\"submit\">Save profile</button></form>"
+	    "</section><section><h2>Password</h2><form class=\"stack\" "
+	    "action=\"/settings/password\" method=\"post\">");
+	render_csrf(h, v);
+	render_field(h, HTML_LIT("Current password"),
+	    HTML_LIT("current_password"), HTML_LIT("password"), NULL, NULL,
+	    HTML_LIT("required autocomplete=\"current-password\""));
+	render_field(h, HTML_LIT("New password (at least 10 characters)"),
+	    HTML_LIT("new_password"), HTML_LIT("password"), NULL, e_pw,
+	    HTML_LIT("required minlength=\"10\" "
+	    "autocomplete=\"new-password\""));
+	html_lit(h, "<button type=\"submit\">Change password</button>"
+	    "</form></section>");
+}
+
+void
+render_profile(struct html *h, const struct user *u)
+{
+	char	date[TIMEFMT_DATE_SIZE];
+
+	html_lit(h, "<header class=\"profile\">");
+	if (u->avatar_key != NULL) {
+		html_lit(h, "<img class=\"avatar\" alt=\"\"");
+		render_image_src(h, u->avatar_key);
+		html_lit(h, ">");
+	}
+	/* As render_author(): the display name isolated, the @username. */
+	html_lit(h, "<h1>");
+	if (*u->display_name != '\0') {
+		html_lit(h, "<bdi class=\"name\">");
+		html_text(h, u->display_name);
+		html_lit(h, "</bdi> <small class=\"handle\">@");
+		html_text(h, u->username);
+		html_lit(h, "</small>");
+	} else {
+		html_lit(h, "<span class=\"handle\">@");
+		html_text(h, u->username);
+		html_lit(h, "</span>");
+	}
+	html_lit(h, "</h1><p class=\"bio\">");
+	html_text_br(h, u->bio);
+	(void)timefmt_date(date, u->created_at);
+	html_lit(h, "</p><p class=\"meta\">Joined ");
+	html_text(h, date);
+	html_lit(h, "</p></header><h2>Posts</h2>");
+}
+
+void
+render_gallery(struct html *h, const struct viewer *v,
+    const struct image *im, int n)
+{
+	int	i, ready;
+
+	html_lit(h, "<h1>Your images</h1><div class=\"upload\" "
+	    "data-mode=\"gallery\" hidden><label>Upload an image <input "
+	    "type=\"file\" accept=\"" IMAGE_TYPES "\"></label>"
+	    "<progress max=\"100\" value=\"0\" hidden></progress>"
+	    "<p class=\"upload-status\" role=\"status\"></p></div>"
+	    "<noscript><p>Uploading needs JavaScript: the file goes "
+	    "straight from your browser to storage.</p></noscript>");
+	if (n == 0)
+		html_lit(h, "<p class=\"empty\">No images yet.</p>");
+	html_lit(h, "<ul class=\"gallery\">");
+	for (i = 0; i < n; i++) {
+		ready = !strcmp(im[i].state, "ready") && im[i].key != NULL;
+		html_lit(h, "<li><figure>");
+		if (ready) {
+			html_lit(h, "<img loading=\"lazy\" alt=\"\"");
+			render_image_src(h, im[i].key);
+			html_lit(h, ">");
+		}
+		html_lit(h, "<figcaption>");
+		html_text(h, im[i].filename);
+		if (!ready)
+			html_lit(h, " <em>(upload not finished)</em>");
+		html_lit(h, "</figcaption></figure><form method=\"post\" "
+		    "class=\"inline\" action=\"/images/");
+		html_int(h, im[i].id);
+		html_lit(h, "/delete\">");
+		render_csrf(h, v);
+		html_lit(h, "<button type=\"submit\" class=\"link\">Delete"
+		    "</button></form>");
+		if (ready) {
+			html_lit(h, " · <form method=\"post\" class=\"inline\" "
+			    "action=\"/settings/avatar\">");
+			render_csrf(h, v);
+			html_lit(h, "<input type=\"hidden\" name=\"image_id\" "
+			    "value=\"");
+			html_int(h, im[i].id);
+			html_lit(h, "\"><button type=\"submit\" class=\"link\">"
+			    "Use as avatar</button></form>");
+		}
+		html_lit(h, "</li>");
+	}
+	html_lit(h, "</ul>");
+}

@@ -1,0 +1,47 @@
+/*
+ * render_json.h: the API's JSON, from C structs, with jansson.
+ *
+ * The shapes are the OpenAPI document's (assets/openapi.json): times in
+ * RFC 3339 UTC with microseconds, ids as numbers, absent values as null.
+ * Each function returns a new reference (NULL only when out of memory).
+ * Never touches the database or the request.
+ */
+
+#ifndef KBLOG_WEB_RENDER_JSON_H
+#define KBLOG_WEB_RENDER_JSON_H
+
+#include <jansson.h>
+
+#include "db/db_comments.h"
+#include "db/db_images.h"
+#include "db/db_posts.h"
+#include "db/db_sessions.h"
+#include "db/db_users.h"
+
+json_t	*json_post(const struct post *);
+json_t	*json_comment(const struct comment *);
+json_t	*json_user(const struct user *);
+json_t	*json_token(const struct token *);
+json_t	*json_image(const struct image *);
+
+/*
+ * A page of a list, {"items":[...],"next_cursor":...}, that never carries
+ * unbounded bytes: items go in until the next one would take them past
+ * JSON_PAGE_BYTES (the first always goes in); the cursor then points at
+ * the last item included, so the client pages on from there.
+ */
+#define JSON_PAGE_BYTES	(256 * 1024)
+
+/*
+ * A page of rows (n of them, of which at most limit, and at most
+ * JSON_LIST_MAX, are shown), serialized: item() makes row i's JSON and
+ * says its cursor (key, id).  next_cursor points after the last item
+ * included when rows were left out.  Free the text with free(); NULL
+ * when out of memory.
+ */
+#define JSON_LIST_MAX	100
+char	*json_list(const void *rows, int n, int limit, int kind,
+	    json_t *(*item)(const void *rows, int i, int64_t *key,
+	    int64_t *id));
+
+#endif

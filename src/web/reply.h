@@ -1,0 +1,74 @@
+/*
+ * reply.h: every answer kblog sends leaves through here.
+ *
+ * Every response carries the security headers (reply_headers).  Errors
+ * have fixed texts chosen by status, never anything from the request:
+ * an HTML page, or for the API (and scripts that ask for JSON) the one
+ * error envelope {"error":{"code","message","fields"?}}.  JSON bodies
+ * are built with jansson (or by PostgreSQL) and go out through
+ * reply_json_text(), which makes them safe to paste into HTML.
+ *
+ * Every reply_* returns STEP_DONE (web/handler.h), so a handler says
+ * "return (reply_error(req, 404));".
+ */
+
+#ifndef KBLOG_WEB_REPLY_H
+#define KBLOG_WEB_REPLY_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <jansson.h>
+
+#include "db/db.h"
+#include "lib/html.h"
+
+struct auth;
+
+/* The security headers (and the framing close, see framing.h). */
+void	reply_headers(struct http_request *);
+/* 1 when the answer should be JSON: the API, or a script's Accept. */
+int	reply_wants_json(struct http_request *);
+
+/* An error by status: a page, or the envelope with a stable code. */
+int	reply_error(struct http_request *, int status);
+/* The envelope with a code and message of the caller's (constants);
+ * fields (or NULL) is consumed.  HTML callers get the status's page. */
+int	reply_error_code(struct http_request *, int status, const char *code,
+	    const char *message, json_t *fields);
+/* A query failed: 503 when the database is away, else 500. */
+int	reply_db_error(struct http_request *, const struct dbq *);
+/* 429 with Retry-After (seconds, at least 1). */
+void	reply_retry_after(struct http_request *, int seconds);
+int	reply_rate_limited(struct http_request *, int seconds,
+	    const char *message);
+int	reply_method_not_allowed(struct http_request *, const char *allow);
+
+/* 303 See Other to a local path this module built or checked. */
+int	reply_redirect(struct http_request *, const char *location);
+/* 204. */
+int	reply_no_content(struct http_request *);
+/* obj (consumed) as JSON to scripts that asked for it, else 303 to loc. */
+int	reply_json_or_redirect(struct http_request *, json_t *obj,
+	    const char *loc);
+/* A form refused by a per-user rate limit: Retry-After, and the text
+ * for the page (into buf): "You are writing <what> faster ...". */
+const char	*reply_rate_text(struct http_request *, char *buf,
+		    size_t len, int wait, const char *what);
+/* A JSON document (consumed); no-store. */
+int	reply_json(struct http_request *, int status, json_t *);
+/* A JSON document already serialized by jansson (consumed: free());
+ * NULL answers 500. */
+int	reply_json_dumped(struct http_request *, int status, char *);
+/* Serialized JSON (made safe for HTML on the way); cache: the caller's
+ * cache-control value, or NULL for no-store. */
+int	reply_json_text(struct http_request *, int status, const char *json,
+	    size_t len, const char *cache);
+/* A page: cookies the page needs, no-store. */
+int	reply_page(struct http_request *, struct auth *, int status,
+	    struct html *);
+/* Any other body, with the security headers. */
+int	reply_send(struct http_request *, int status, const char *ctype,
+	    const void *body, size_t len);
+
+#endif
