@@ -9,7 +9,7 @@
 #include "lang.h"
 #include "ufold.h"
 
-#define LANG_GUESS_BYTES	8192
+#define LANG_GUESS_BYTES	4096
 #define LANG_GUESS_MIN		3	/* frequent words to be sure */
 #define LANG_SCRIPT_MIN		20	/* letters to trust a script */
 #define LANG_SHARE		27720	/* lcm(1..12): a word's weight */

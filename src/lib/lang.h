@@ -48,7 +48,7 @@ const char	*lang_tsconfig(const char *tag);
 int		 lang_normalize(const char *in, char out[LANG_TAG_SIZE]);
 
 /*
- * Guesses the language of len bytes of text (only the first 8 KiB are
+ * Guesses the language of len bytes of text (only the first 4 KiB are
  * read): returns an ISO 639-1 code that lang_tsconfig() maps to a
  * stemming configuration, or NULL when it cannot be sure.
  */

@@ -112,7 +112,7 @@ uint32_t *
 ufold_u32(const uint32_t *s, size_t n, const char *lang, size_t *outn)
 {
 	uint32_t	*cur, *next;
-	size_t		 cn, nn;
+	size_t		 cn, nn, i;
 	int		 round;
 	char		 buf[4];
 
@@ -122,6 +122,18 @@ ufold_u32(const uint32_t *s, size_t n, const char *lang, size_t *outn)
 	if (n > 0)
 		memcpy(cur, s, n * sizeof(*cur));
 	cn = n;
+	/* ASCII is its own NFKC; folding it is lower case, in every
+	 * language but Turkish and Azerbaijani (I is ı there). */
+	for (i = 0; i < n && cur[i] < 0x80; i++) {
+		if (cur[i] >= 'A' && cur[i] <= 'Z')
+			cur[i] += 'a' - 'A';
+	}
+	if (i == n && (lang == NULL || strcmp(lang, "lt") == 0)) {
+		*outn = n;
+		return (cur);
+	}
+	if (n > 0)
+		memcpy(cur, s, n * sizeof(*cur));
 	for (round = 0; round < UFOLD_ROUNDS; round++) {
 		next = ufold_round(cur, cn, lang, &nn);
 		if (nn == cn && (cn == 0 || !memcmp(next, cur,
