@@ -162,6 +162,12 @@ html_len(const struct html *h)
 	return (h->b.len);
 }
 
+const char *
+html_cstr(struct html *h)
+{
+	return (sbuf_cstr(&h->b));
+}
+
 void
 html_lit_(struct html *h, const char *s, size_t len)
 {

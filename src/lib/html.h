@@ -44,6 +44,9 @@ void	html_free(struct html *);
 /* The bytes built so far (not NUL-terminated) and their length. */
 const char	*html_data(const struct html *);
 size_t		 html_len(const struct html *);
+/* The same, NUL-terminated: a URL built here, for a function that
+ * wants a C string. */
+const char	*html_cstr(struct html *);
 
 #define html_lit(h, s)	html_lit_((h), "" s "", sizeof(s) - 1)
 void	html_lit_(struct html *, const char *, size_t);	/* html_lit only */
