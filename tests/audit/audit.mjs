@@ -19,6 +19,9 @@
  *
  * Prints, per page: the validator's errors (rule, line:column, message),
  * then the three scores and the audits that failed in each category.
+ * An error page (HTTP 4xx or 5xx, e.g. the 404 page) is checked by the
+ * validator alone: Lighthouse refuses to audit such a page ("unable to
+ * reliably load the page").
  * Ends with "N passed, M failed" (a page passes with no validator error
  * and 100 in each score).  Environment: CHROMIUM (default
  * /usr/bin/chromium).  Never writes outside the JSON file it is given
@@ -148,7 +151,12 @@ async function main() {
 			const page = { path, url };
 			page.validator = await validate(htmlvalidate, url,
 			    o.cookie);
-			if (chrome) {
+			if (chrome && page.validator.status >= 400) {
+				page.lighthouse = null;
+				page.skipped = "an error page: the validator " +
+				    "alone (Lighthouse audits only pages " +
+				    "answered with 2xx)";
+			} else if (chrome) {
 				try {
 					page.lighthouse = await audit(
 					    chrome.port, url, o.cookie,
@@ -190,6 +198,8 @@ function report(page) {
 		    `${e.rule} ${e.line}:${e.column} ${e.message}`);
 	}
 	const lh = page.lighthouse;
+	if (page.skipped)
+		console.log(`   lighthouse: skipped, ${page.skipped}`);
 	if (lh) {
 		if (lh.runtimeError) {
 			console.log(`   lighthouse: ${lh.runtimeError}`);
