@@ -152,7 +152,7 @@ render_head(struct html *h, const struct viewer *v, const struct page_meta *m)
 	    "<form class=\"search\" action=\"/search\" method=\"get\" "
 	    "role=\"search\"><label class=\"visually-hidden\" "
 	    "for=\"q\">Search</label><input id=\"q\" name=\"q\" "
-	    "type=\"search\" placeholder=\"Search posts and people\" "
+	    "type=\"search\" placeholder=\"Posts, people\" "
 	    "maxlength=\"200\"><button type=\"submit\" "
 	    "class=\"secondary\">Search</button>"
 	    "</form><span class=\"spacer\"></span>");

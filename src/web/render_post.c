@@ -639,15 +639,22 @@ render_publish(struct html *h, const struct post_in *in)
 {
 	const char	*mode, *when;
 	char		 buf[TIMEFMT_RFC3339_SIZE];
+	int		 utc;
 
 	mode = in->publish != NULL ? in->publish :
 	    in->published == 1 ? "now" : in->scheduled_at != 0 ?
 	    "schedule" : "draft";
+	/* As typed (the reader's time), or as saved (UTC: app.js shows it
+	 * in the reader's). */
 	when = in->schedule_typed;
+	utc = 0;
 	if (when == NULL && in->scheduled_at != 0 &&
 	    timefmt_rfc3339(buf, in->scheduled_at, 0) > 0) {
-		buf[16] = '\0';		/* YYYY-MM-DDTHH:MM */
+		buf[19] = '\0';		/* YYYY-MM-DDTHH:MM:SS */
+		if (strcmp(buf + 16, ":00") == 0)
+			buf[16] = '\0';
 		when = buf;
+		utc = 1;
 	}
 	html_lit(h, "<fieldset class=\"field publish\"><legend>Publishing"
 	    "</legend><label class=\"check\"><input type=\"radio\" "
@@ -667,7 +674,9 @@ render_publish(struct html *h, const struct post_in *in)
 	    "<label for=\"f-scheduled_at\" class=\"hint\">Date and time "
 	    "<span class=\"tz\">(UTC)</span></label><input "
 	    "id=\"f-scheduled_at\" name=\"scheduled_at\" "
-	    "type=\"datetime-local\"");
+	    "type=\"datetime-local\" step=\"1\"");
+	if (utc)
+		html_lit(h, " data-utc=\"1\"");
 	if (when != NULL) {
 		html_lit(h, " value=\"");
 		html_text(h, when);
