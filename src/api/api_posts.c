@@ -64,6 +64,7 @@ static int	list_run(struct http_request *, void *);
 static int	list_params(struct http_request *, struct list *);
 static json_t	*list_item(const void *, int, int64_t *, int64_t *);
 static json_t	*list_item_ranked(const void *, int, int64_t *, int64_t *);
+static int	render_refused(struct http_request *);
 static int	write_input(struct http_request *, struct write *, int);
 static int	create_run(struct http_request *, void *);
 static int	patch_run(struct http_request *, void *);
@@ -179,6 +180,18 @@ list_run(struct http_request *req, void *arg)
 	    &l->pages)));
 }
 
+/* The Markdown could not be rendered: too complex (422), or no memory. */
+static int
+render_refused(struct http_request *req)
+{
+	if (errno != E2BIG)
+		return (reply_error(req, 500));
+	return (reply_error_code(req, 422, "validation_failed",
+	    "Some fields are not valid.", json_pack("{s:s}",
+	    "body_markdown", "too complex to render (e.g. a table row "
+	    "with hundreds of cells)")));
+}
+
 /* The body, checked, and its Markdown rendered once. */
 static int
 write_input(struct http_request *req, struct write *w, int is_new)
@@ -193,14 +206,8 @@ write_input(struct http_request *req, struct write *w, int is_new)
 	if (input_post_json(w->rc.body, is_new, &w->in, &e) == -1 ||
 	    !input_post_schedule(&w->in, (int64_t)time(NULL) * 1000000, &e))
 		return (input_or_reply(req, &e));
-	if (input_post_render(&w->in) == -1) {
-		if (errno != E2BIG)
-			return (reply_error(req, 500));
-		return (reply_error_code(req, 422, "validation_failed",
-		    "Some fields are not valid.", json_pack("{s:s}",
-		    "body_markdown", "too complex to render (e.g. a table row "
-		    "with hundreds of cells)")));
-	}
+	if (input_post_render(&w->in) == -1)
+		return (render_refused(req));
 	w->ready = 1;
 	return (STEP_OK);
 }
@@ -338,14 +345,8 @@ preview_run(struct http_request *req, void *arg)
 		return (reply_error_code(req, 422, "validation_failed",
 		    "Some fields are not valid.", json_pack("{s:s}",
 		    "body_markdown", "at most 100,000 bytes of text")));
-	if (input_preview(body, &html, &drops) == -1) {
-		if (errno != E2BIG)
-			return (reply_error(req, 500));
-		return (reply_error_code(req, 422, "validation_failed",
-		    "Some fields are not valid.", json_pack("{s:s}",
-		    "body_markdown", "too complex to render (e.g. a table row "
-		    "with hundreds of cells)")));
-	}
+	if (input_preview(body, &html, &drops) == -1)
+		return (render_refused(req));
 	r = reply_json(req, 200, json_pack("{s:s, s:o}", "body_html",
 	    html.data, "dropped", json_drops(&drops)));
 	md_html_free(&html);

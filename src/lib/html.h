@@ -82,6 +82,9 @@ void	html_cat(struct html *, const struct html *);
  */
 size_t	html_json_safe(struct sbuf *, const char *json, size_t len);
 
+/* The value of a hex digit (either case), or -1: reading %XX back. */
+int	hex_digit(int c);
+
 /* Returns the length of the valid UTF-8 sequence at s, or 0. */
 size_t	utf8_seqlen(const unsigned char *s, size_t len);
 /* 1 when the whole string is valid UTF-8 without NUL. */

@@ -17,7 +17,6 @@
 static int	slug_apostrophe(uint32_t);
 static size_t	slug_words(uint32_t *, const uint32_t *, size_t);
 static size_t	slug_cut(const uint32_t *, size_t);
-static int	slug_hex(int);
 
 /* Apostrophes and word-internal marks dropped between two letters. */
 static int
@@ -157,18 +156,6 @@ slug_parse(const char *seg, int64_t *id)
 	return (0);
 }
 
-static int
-slug_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 int
 slug_is_canonical(const char *seg, int64_t id, const char *slug)
 {
@@ -183,8 +170,8 @@ slug_is_canonical(const char *seg, int64_t id, const char *slug)
 	p = slug;
 	for (i = strlen(want); seg[i] != '\0'; p++) {
 		if (seg[i] == '%') {
-			if ((hi = slug_hex(seg[i + 1])) < 0 ||
-			    (lo = slug_hex(seg[i + 2])) < 0)
+			if ((hi = hex_digit(seg[i + 1])) < 0 ||
+			    (lo = hex_digit(seg[i + 2])) < 0)
 				return (0);
 			c = hi << 4 | lo;
 			i += 3;

@@ -8,6 +8,7 @@
 
 #include <unictype.h>
 
+#include "html.h"
 #include "sbuf.h"
 #include "tag.h"
 #include "ufold.h"
@@ -21,7 +22,6 @@
 #define TAG_ERR_BLANK	"A tag cannot be empty."
 
 static size_t	tag_sep(const char *, size_t);
-static int	tag_hex(int);
 static const char *tag_list_add(struct tag_list *, const char *, size_t,
 		    int);
 
@@ -271,18 +271,6 @@ tag_slug(const char *tag, char out[TAG_SLUG_SIZE])
 	return (o);
 }
 
-static int
-tag_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 const char *
 tag_from_slug(const char *seg, char out[TAG_SIZE], int *canonical)
 {
@@ -298,8 +286,8 @@ tag_from_slug(const char *seg, char out[TAG_SIZE], int *canonical)
 		if (n == sizeof(raw))
 			return ("no such tag");
 		if (seg[i] == '%') {
-			if ((hi = tag_hex(seg[i + 1])) < 0 ||
-			    (lo = tag_hex(seg[i + 2])) < 0)
+			if ((hi = hex_digit(seg[i + 1])) < 0 ||
+			    (lo = hex_digit(seg[i + 2])) < 0)
 				return ("no such tag");
 			raw[n] = (char)(hi << 4 | lo);
 			i += 3;
