@@ -86,12 +86,12 @@ CREATE INDEX posts_cover ON posts (cover_image_id)
 -- distinct parse once: a French post indexed in French is found by
 -- "chats" as by "chat", an English one by "running" as by "run".  Words
 -- that are only stop words in some language drop out of that parse
--- alone (the notice PostgreSQL gives for them is not sent).
+-- alone (the notice PostgreSQL gives for them is not sent).  Nothing to
+-- look for ("!!!"): NULL, which matches nothing, without a notice.
 CREATE FUNCTION search_query(q text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET client_min_messages = warning AS $$
-	SELECT coalesce(string_agg('(' || t || ')', ' | ' ORDER BY t),
-	    '')::tsquery
+	SELECT string_agg('(' || t || ')', ' | ' ORDER BY t)::tsquery
 	FROM (SELECT DISTINCT websearch_to_tsquery(c, q)::text AS t
 	    FROM unnest('{simple,arabic,armenian,basque,catalan,danish,dutch,
 	    english,finnish,french,german,greek,hindi,hungarian,indonesian,
@@ -102,7 +102,8 @@ SET client_min_messages = warning AS $$
 $$;
 
 -- People by name: each word of what was typed starts a word of the
--- username or the display name ("ali" finds alice, "Dupo" Jean Dupont).
+-- username or the display name ("ali" finds alice, "Dupo" Jean Dupont);
+-- NULL when there is no word.
 ALTER TABLE users ADD COLUMN name_search tsvector GENERATED ALWAYS AS
     (to_tsvector('simple'::regconfig, username || ' ' || display_name))
     STORED;
@@ -110,8 +111,8 @@ CREATE INDEX users_name_search ON users USING gin (name_search);
 
 CREATE FUNCTION name_query(q text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT coalesce(string_agg('''' || replace(replace(w, '\', '\\'),
-	    '''', '''''') || ''':*', ' & '), '')::tsquery
+	SELECT string_agg('''' || replace(replace(w, '\', '\\'),
+	    '''', '''''') || ''':*', ' & ')::tsquery
 	FROM unnest(tsvector_to_array(to_tsvector('simple'::regconfig, q)))
 	    AS w
 $$;

@@ -25,7 +25,7 @@ const struct db_stmt db_user_by_id = { "user_by_id",
 
 const struct db_stmt db_users_search = { "users_search",
     "SELECT " USER_COLS "FROM users u, name_query($1) q "
-    "WHERE numnode(q) > 0 AND u.name_search @@ q "
+    "WHERE u.name_search @@ q "
     "ORDER BY lower(u.username) = lower($1) DESC, "
     "ts_rank(u.name_search, q) DESC, u.id LIMIT $2::int", 2, DB_READ };
 

@@ -725,3 +725,15 @@ def test_editor_fields_round_trip(base):
     assert r.status_code == 422
     assert r.json()["error"]["fields"] == {
         "cover_image_id": "not one of your ready images"}
+
+
+def test_search_without_words_is_an_empty_page(base, server):
+    """Nothing to look for ("!!!", stop words alone): an empty page, and
+    no notice from PostgreSQL in kblog's log."""
+    for q in ("!!!", "()", "the", "und die"):
+        r = requests.get(base + "/search", params={"q": q})
+        assert r.status_code == 200, q
+        assert ids_on(r.text) == [] or q in ("the", "und die"), q
+    assert Api(base).call("GET", "/users?q=" + quote("!!!")).json() == \
+        {"items": [], "next_cursor": None}
+    assert "NOTICE" not in server.output()
