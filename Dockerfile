@@ -21,6 +21,7 @@ RUN apt-get update -q \
 	kore make gcc libc6-dev \
 	libpq-dev libssl-dev libsodium-dev libjansson-dev \
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev \
+	libunistring-dev \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 
 # Only what the build reads (.dockerignore keeps the context to these).
@@ -52,6 +53,7 @@ RUN apt-get update -q \
 	libpq5 libssl3 libsodium23 libjansson4 \
 	libcmark-gfm0.29.0.gfm.6 libcmark-gfm-extensions0.29.0.gfm.6 \
 	libcurl4 ca-certificates curl \
+	libunistring2 \
  && apt-get clean && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 kblog \
  && useradd --system --uid 10001 --gid kblog --no-create-home \

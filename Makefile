@@ -9,7 +9,7 @@ CC	?= cc
 # own.
 PURE_SRCS = $(wildcard src/lib/*.c)
 UNIT_LIBS = -lcmocka -lpq -lcrypto -ljansson -lsodium -lcmark-gfm \
-	    -lcmark-gfm-extensions -lcurl
+	    -lcmark-gfm-extensions -lcurl -lunistring
 UNIT_CFLAGS = -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
 	    -I/usr/include/postgresql
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
@@ -49,12 +49,13 @@ unit-san: $(UNIT_TESTS_SAN)
 	@set -e; for t in $(UNIT_TESTS_SAN); do echo "== $$t (asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done
 
-build/unit/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/lib/*.h)
+build/unit/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/lib/*.h) \
+		$(wildcard tests/unit/*.h)
 	@mkdir -p build/unit
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) $(UNIT_LIBS)
 
 build/unit-san/test_%: tests/unit/test_%.c $(PURE_SRCS) \
-		$(wildcard src/lib/*.h)
+		$(wildcard src/lib/*.h) $(wildcard tests/unit/*.h)
 	@mkdir -p build/unit-san
 	$(CC) $(UNIT_CFLAGS) $(SAN) -o $@ $< $(PURE_SRCS) $(UNIT_LIBS)
 

@@ -255,8 +255,15 @@
 						    "the avatar.");
 					var img = document.querySelector(
 					    "img.avatar");
-					if (img)
-						img.src = image.url;
+					if (!img) {
+						/* No avatar yet: its <img> now. */
+						img = document.createElement("img");
+						img.className = "avatar";
+						img.alt = "Your avatar";
+						box.insertAdjacentElement(
+						    "beforebegin", img);
+					}
+					img.src = image.url;
 					box.querySelector(".upload-status")
 					    .textContent = "Your avatar is set.";
 				}).catch(function (err) {
@@ -268,6 +275,75 @@
 			}
 		});
 	});
+
+	/*
+	 * Times: the page says them in UTC (<time datetime> with class
+	 * "local"); here they are said in the reader's own time zone.
+	 */
+	var TIME_OPTS = {
+		year: "numeric", month: "long", day: "numeric",
+		hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+	};
+	function localTimes(root) {
+		root.querySelectorAll("time.local[datetime]").forEach(
+		    function (t) {
+			var d = new Date(t.getAttribute("datetime"));
+			if (isNaN(d.getTime()))
+				return;
+			if (!t.title)
+				t.title = t.textContent;
+			t.textContent = d.toLocaleString(undefined, TIME_OPTS);
+		});
+	}
+	localTimes(document);
+	var comments = document.querySelector("ol.comment-list");
+	if (comments && window.MutationObserver)
+		new MutationObserver(function () {
+			localTimes(comments);
+		}).observe(comments, { childList: true });
+
+	/*
+	 * Scheduling in the editor: the field shows and takes the reader's
+	 * own time; "tz" tells kblog how far that is from UTC (without this
+	 * script, the time is read as UTC and the label says so).
+	 */
+	function pad(n) {
+		return (n < 10 ? "0" : "") + n;
+	}
+	function localValue(d) {
+		return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" +
+		    pad(d.getDate()) + "T" + pad(d.getHours()) + ":" +
+		    pad(d.getMinutes()) + (d.getSeconds() ?
+		    ":" + pad(d.getSeconds()) : "");
+	}
+	var when = document.getElementById("f-scheduled_at");
+	if (when) {
+		var tz = when.form.querySelector('input[name="tz"]');
+		var label = when.form.querySelector(".publish .tz");
+		if (label)
+			label.textContent = "(your time)";
+		if (when.value && when.dataset.utc) {
+			var utc = new Date(when.value + "Z");
+			if (!isNaN(utc.getTime()))
+				when.value = localValue(utc);
+		}
+		when.addEventListener("input", function () {
+			var later = when.form.querySelector(
+			    'input[name="publish"][value="schedule"]');
+			if (later && when.value)
+				later.checked = true;
+		});
+		when.form.addEventListener("submit", function () {
+			var local = new Date(when.value);
+			tz.value = when.value && !isNaN(local.getTime()) ?
+			    String(local.getTimezoneOffset()) : "";
+		});
+	}
+
+	/* A preview the server rendered: bring it into view. */
+	var preview = document.getElementById("preview");
+	if (preview)
+		preview.scrollIntoView();
 
 	/* Ask before deleting a post. */
 	document.querySelectorAll("form.confirm").forEach(function (form) {

@@ -29,6 +29,7 @@
 #include <kore/pgsql.h>
 #include <kore/seccomp.h>
 
+#include "core/publish.h"
 #include "core/site.h"
 #include "db/migrate.h"
 #include "lib/sbuf.h"
@@ -139,10 +140,12 @@ storage_configure(void)
 	}
 
 	sbuf_init(&b, 512);
+	/* img-src also names SITE_LOGO_URL's origin when it has one. */
 	sbuf_addf(&b, "default-src 'self'; script-src 'self'; "
-	    "style-src 'self'; img-src 'self' data: %s; connect-src 'self' "
-	    "%s; object-src 'none'; base-uri 'none'; form-action 'self'; "
-	    "frame-ancestors 'none'", kb_cfg.storage_origin,
+	    "style-src 'self'; img-src 'self' data: %s%s%s; connect-src "
+	    "'self' %s; object-src 'none'; base-uri 'none'; form-action "
+	    "'self'; frame-ancestors 'none'", kb_cfg.storage_origin,
+	    *kb_cfg.logo_origin != '\0' ? " " : "", kb_cfg.logo_origin,
 	    kb_cfg.storage_origin);
 	kb_csp = strdup(sbuf_cstr(&b));
 	sbuf_free(&b);
@@ -277,7 +280,10 @@ drain_check(void *arg, u_int64_t now)
 		sig_recv = SIGQUIT;
 }
 
-/* Each worker: libsodium, the dummy hash, the sweeper, graceful stop. */
+/*
+ * Each worker: libsodium, the dummy hash, the sweeper, the publisher of
+ * scheduled posts, graceful stop.
+ */
 void
 kore_worker_configure(void)
 {
@@ -286,6 +292,7 @@ kore_worker_configure(void)
 	if (sec_init() == -1)
 		fatal("kblog: cannot initialise libsodium");
 	storage_sweep_start();
+	publish_start();
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = drain_sigh;

@@ -1,40 +1,56 @@
 /*
  * api_posts.c: posts in the API.
  *
- *   GET    /api/v1/posts           ?limit ?cursor ?tag ?author ?q
+ *   GET    /api/v1/posts           ?limit ?before|?cursor|?after ?tag
+ *                                   ?author ?q
  *   POST   /api/v1/posts           {title, body_markdown, tags?,
- *                                   published?, metadata?}
+ *                                   published?, metadata?, summary?,
+ *                                   lang?, cover_image_id?,
+ *                                   scheduled_at?}
  *   GET    /api/v1/posts/<id>      PATCH (any of those fields)   DELETE
+ *   POST   /api/v1/preview         {body_markdown}: the HTML a post
+ *                                   with it would show, and what safe
+ *                                   mode leaves out
  *
  * The same rules as the editor (lib/input.c), the same statements as
- * the pages (db/db_posts.c): a draft exists for its author alone.
+ * the pages (db/db_posts.c, web/post_write.c): a draft exists for its
+ * author alone.  Writes answer with the post and "dropped", what safe
+ * mode left out of its Markdown.
  */
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "db/db_posts.h"
 #include "web/handler.h"
+#include "web/post_write.h"
 #include "web/render_json.h"
 #include "web/reply.h"
 
 #define SEARCH_MAX	200
 
 struct list {
-	struct rctx	 rc;
-	int64_t		 limit, key, id;
-	char		 tag[TAG_MAX + 1];
-	const char	*author, *q;
-	struct dbq	 rows;
+	struct rctx		 rc;
+	int64_t			 limit, key, id;
+	struct list_pages	 pages;
+	const char		*param, *cursor;
+	char			 tag[TAG_SIZE];
+	const char		*author, *q;
+	struct dbq		 rows;
 };
 
 struct write {
+	struct rctx		 rc;
+	int			 ready;		/* input checked and rendered */
+	int64_t			 id;		/* PATCH: the post */
+	struct post_in		 in;
+	struct post_write	 save;
+};
+
+struct preview {
 	struct rctx	 rc;
-	int		 ready;		/* input checked and rendered */
-	int64_t		 id;		/* PATCH: the post */
-	struct post_in	 in;
-	struct dbq	 save;
 };
 
 struct one {
@@ -48,12 +64,15 @@ static int	list_run(struct http_request *, void *);
 static int	list_params(struct http_request *, struct list *);
 static json_t	*list_item(const void *, int, int64_t *, int64_t *);
 static json_t	*list_item_ranked(const void *, int, int64_t *, int64_t *);
+static int	render_refused(struct http_request *);
 static int	write_input(struct http_request *, struct write *, int);
 static int	create_run(struct http_request *, void *);
 static int	patch_run(struct http_request *, void *);
 static void	write_done(void *);
+static int	write_send(struct http_request *, struct write *, int);
 static int	get_run(struct http_request *, void *);
 static int	delete_run(struct http_request *, void *);
+static int	preview_run(struct http_request *, void *);
 
 static const struct handler	h_list = {
 	"GET, HEAD", H_API, sizeof(struct list), list_run, NULL, NULL
@@ -74,29 +93,28 @@ static const struct handler	h_del = {
 };
 ROUTE(api_posts, &h_list, &h_create);
 ROUTE(api_post, &h_get, &h_patch, &h_del);
+HANDLER(api_preview, "POST", H_API | H_USER, struct preview, preview_run,
+    NULL, NULL);
 
-/* ?limit, ?cursor (of the list's kind), ?tag, ?author, ?q. */
+/* ?limit, the cursor (of the list's kind), ?tag, ?author, ?q. */
 static int
 list_params(struct http_request *req, struct list *l)
 {
 	const char	*tag;
-	size_t		 i;
 	int		 r;
 
 	if ((r = limit_or_reply(req, 20, &l->limit)) != STEP_OK ||
-	    (r = cursor_or_reply(req, "cursor", l->q != NULL ? CURSOR_RANK :
-	    CURSOR_TIME, 0, &l->key, &l->id)) != STEP_OK)
+	    (r = keyset_or_reply(req, l->q != NULL ? CURSOR_RANK :
+	    CURSOR_TIME, &l->pages.newer, &l->param, &l->cursor, &l->key,
+	    &l->id)) != STEP_OK)
 		return (r);
-	if ((tag = form_get(&l->rc.form, "tag")) != NULL) {
-		for (i = 0; i < sizeof(l->tag) - 1 && tag[i] != '\0'; i++)
-			l->tag[i] = (char)((tag[i] >= 'A' && tag[i] <= 'Z') ?
-			    tag[i] + 32 : tag[i]);
-		l->tag[i] = '\0';
-		if (tag[i] != '\0' || !valid_tag(l->tag))
-			return (reply_error_code(req, 422, "validation_failed",
-			    "Some fields are not valid.", json_pack("{s:s}",
-			    "tag", "not a tag")));
-	}
+	l->pages.had_cursor = l->cursor != NULL;
+	/* A tag as typed: its canonical form (lib/tag.h). */
+	if ((tag = form_get(&l->rc.form, "tag")) != NULL &&
+	    tag_normalize(tag, strlen(tag), l->tag) != NULL)
+		return (reply_error_code(req, 422, "validation_failed",
+		    "Some fields are not valid.", json_pack("{s:s}",
+		    "tag", "not a tag")));
 	if ((l->author = form_get(&l->rc.form, "author")) != NULL &&
 	    valid_username(l->author) != NULL)
 		return (reply_error_code(req, 422, "validation_failed",
@@ -145,18 +163,33 @@ list_run(struct http_request *req, void *arg)
 		return (r);
 	tag = *l->tag != '\0' ? l->tag : NULL;
 	if (l->q != NULL)
-		r = query_or_reply(req, &l->rows, &db_posts_api_search,
+		r = query_or_reply(req, &l->rows, l->pages.newer ?
+		    &db_posts_api_search_newer : &db_posts_api_search,
 		    "iiiisss", l->rc.auth.user_id, l->limit + 1, l->key,
 		    l->id, tag, l->author, l->q);
 	else
-		r = query_or_reply(req, &l->rows, &db_posts_api, "iiiiss",
+		r = query_or_reply(req, &l->rows, l->pages.newer ?
+		    &db_posts_api_newer : &db_posts_api, "iiiiss",
 		    l->rc.auth.user_id, l->limit + 1, l->key, l->id, tag,
 		    l->author);
 	if (r != STEP_OK)
 		return (r);
-	return (reply_json_dumped(req, 200, json_list(&l->rows, db_rows(&l->rows),
-	    (int)l->limit, l->q != NULL ? CURSOR_RANK : CURSOR_TIME,
-	    l->q != NULL ? list_item_ranked : list_item)));
+	return (reply_json_dumped(req, 200, json_list_pages(&l->rows,
+	    db_rows(&l->rows), (int)l->limit, l->q != NULL ? CURSOR_RANK :
+	    CURSOR_TIME, l->q != NULL ? list_item_ranked : list_item,
+	    &l->pages)));
+}
+
+/* The Markdown could not be rendered: too complex (422), or no memory. */
+static int
+render_refused(struct http_request *req)
+{
+	if (errno != E2BIG)
+		return (reply_error(req, 500));
+	return (reply_error_code(req, 422, "validation_failed",
+	    "Some fields are not valid.", json_pack("{s:s}",
+	    "body_markdown", "too complex to render (e.g. a table row "
+	    "with hundreds of cells)")));
 }
 
 /* The body, checked, and its Markdown rendered once. */
@@ -170,67 +203,77 @@ write_input(struct http_request *req, struct write *w, int is_new)
 		return (STEP_OK);
 	if ((r = json_or_reply(req, input_post_fields)) != STEP_OK)
 		return (r);
-	if (input_post_json(w->rc.body, is_new, &w->in, &e) == -1)
+	if (input_post_json(w->rc.body, is_new, &w->in, &e) == -1 ||
+	    !input_post_schedule(&w->in, (int64_t)time(NULL) * 1000000, &e))
 		return (input_or_reply(req, &e));
-	if (input_post_render(&w->in) == -1) {
-		if (errno != E2BIG)
-			return (reply_error(req, 500));
-		return (reply_error_code(req, 422, "validation_failed",
-		    "Some fields are not valid.", json_pack("{s:s}",
-		    "body_markdown", "too complex to render (e.g. a table row "
-		    "with hundreds of cells)")));
-	}
+	if (input_post_render(&w->in) == -1)
+		return (render_refused(req));
 	w->ready = 1;
 	return (STEP_OK);
+}
+
+/* The outcome of a write, answered (status: a saved post's). */
+static int
+write_send(struct http_request *req, struct write *w, int status)
+{
+	json_t	*o;
+	char	 loc[64];
+
+	switch (w->save.outcome) {
+	case POST_RATE_LIMITED:
+		return (reply_rate_limited(req, w->save.wait,
+		    "You are creating posts faster than your limit allows. "
+		    "Please wait a few minutes and try again."));
+	case POST_BAD_COVER:
+		return (reply_error_code(req, 422, "validation_failed",
+		    "Some fields are not valid.", json_pack("{s:s}",
+		    "cover_image_id", "not one of your ready images")));
+	case POST_NOT_FOUND:
+		return (reply_error_code(req, 404, "not_found",
+		    "No such post.", NULL));
+	case POST_FORBIDDEN:
+		return (reply_error_code(req, 403, "forbidden",
+		    "Only its author can change a post.", NULL));
+	case POST_SAVED:
+		break;
+	}
+	if (status == 201) {
+		(void)snprintf(loc, sizeof(loc), "/api/v1/posts/%lld",
+		    (long long)w->save.post.id);
+		http_response_header(req, "location", loc);
+	}
+	o = json_post(&w->save.post);
+	json_object_set_new(o, "dropped", json_drops(&w->in.drops));
+	return (reply_json(req, status, o));
 }
 
 static int
 create_run(struct http_request *req, void *arg)
 {
 	struct write	*w = arg;
-	struct post	 p;
-	char		 loc[64];
 	int		 r;
 
 	if ((r = write_input(req, w, 1)) != STEP_OK ||
-	    (r = query_or_reply(req, &w->save, &db_post_create, "isssssbsi",
-	    w->rc.auth.user_id, w->in.title, w->in.body, w->in.html.data,
-	    w->in.excerpt, w->in.tags_array, w->in.published, w->in.metadata,
-	    (int64_t)kb_cfg.posts_per_hour)) != STEP_OK)
+	    (r = post_write_or_reply(req, &w->save, w->rc.auth.user_id, 0,
+	    &w->in)) != STEP_OK)
 		return (r);
-	if (db_int(&w->save, 0, 0) > 0)
-		return (reply_rate_limited(req, db_wait(&w->save, 0, 0),
-		    "You are creating posts faster than your limit allows. "
-		    "Please wait a few minutes and try again."));
-	db_post_full(&w->save, 0, 1, 0, &p);
-	(void)snprintf(loc, sizeof(loc), "/api/v1/posts/%lld",
-	    (long long)p.id);
-	http_response_header(req, "location", loc);
-	return (reply_json(req, 201, json_post(&p)));
+	return (write_send(req, w, 201));
 }
 
 static int
 patch_run(struct http_request *req, void *arg)
 {
 	struct write	*w = arg;
-	struct post	 p;
 	int		 r;
 
 	if (w->id == 0 && (r = path_id_or_404(req, "/api/v1/posts/", "",
 	    &w->id)) != STEP_OK)
 		return (r);
 	if ((r = write_input(req, w, 0)) != STEP_OK ||
-	    (r = query_or_reply(req, &w->save, &db_post_update, "iisssssss",
-	    w->rc.auth.user_id, w->id, w->in.title, w->in.body,
-	    w->in.html.data, w->in.excerpt, w->in.tags_array,
-	    w->in.published < 0 ? NULL : w->in.published ? "true" : "false",
-	    w->in.metadata)) != STEP_OK)
+	    (r = post_write_or_reply(req, &w->save, w->rc.auth.user_id, w->id,
+	    &w->in)) != STEP_OK)
 		return (r);
-	if ((r = owned_or_reply(req, &w->save, "No such post.",
-	    "Only its author can change a post.")) != STEP_OK)
-		return (r);
-	db_post_full(&w->save, 0, 1, 0, &p);
-	return (reply_json(req, 200, json_post(&p)));
+	return (write_send(req, w, 200));
 }
 
 static void
@@ -277,4 +320,35 @@ delete_run(struct http_request *req, void *arg)
 	    "Only its author can delete a post.")) != STEP_OK)
 		return (r);
 	return (reply_no_content(req));
+}
+
+/* The editor's preview for scripts: the same renderer, nothing saved. */
+static int
+preview_run(struct http_request *req, void *arg)
+{
+	static const char *const	 fields[] = { "body_markdown", NULL };
+	struct preview			*p = arg;
+	struct md_html			 html;
+	struct md_drops			 drops;
+	const char			*body;
+	int				 r, ok;
+
+	if ((r = json_or_reply(req, fields)) != STEP_OK)
+		return (r);
+	body = input_json_str(p->rc.body, "body_markdown", &ok);
+	if (!ok)
+		return (reply_error_code(req, 400, "invalid_type",
+		    "A field has the wrong type.", json_pack("{s:s}",
+		    "body_markdown", "must be a string")));
+	if (body == NULL || strlen(body) > BODY_MAX_BYTES ||
+	    valid_text(body, BODY_MAX_BYTES, 1) != NULL)
+		return (reply_error_code(req, 422, "validation_failed",
+		    "Some fields are not valid.", json_pack("{s:s}",
+		    "body_markdown", "at most 100,000 bytes of text")));
+	if (input_preview(body, &html, &drops) == -1)
+		return (render_refused(req));
+	r = reply_json(req, 200, json_pack("{s:s, s:o}", "body_html",
+	    html.data, "dropped", json_drops(&drops)));
+	md_html_free(&html);
+	return (r);
 }

@@ -2,6 +2,8 @@
  * api_users.c: people in the API.
  *
  *   POST /api/v1/users          {username, password, display_name?}
+ *   GET  /api/v1/users?q=       people by name (each word starts a word
+ *                               of the username or display name)
  *   GET  /api/v1/users/<name>   GET /api/v1/me
  *
  * Registration is throttled per client address and for everyone, like
@@ -29,13 +31,27 @@ struct whom {
 	struct dbq	 q;
 };
 
+struct people {
+	struct rctx	 rc;
+	int64_t		 limit;
+	struct dbq	 q;
+};
+
 static int	reg_run(struct http_request *, void *);
 static void	reg_done(void *);
 static int	user_run(struct http_request *, void *);
 static int	me_run(struct http_request *, void *);
 static int	user_send(struct http_request *, struct dbq *);
+static int	people_run(struct http_request *, void *);
+static json_t	*people_item(const void *, int, int64_t *, int64_t *);
 
-HANDLER(api_users_create, "POST", H_API, struct reg, reg_run, reg_done, NULL);
+static const struct handler	h_people = {
+	"GET, HEAD", H_API, sizeof(struct people), people_run, NULL, NULL
+};
+static const struct handler	h_register = {
+	"POST", H_API, sizeof(struct reg), reg_run, reg_done, NULL
+};
+ROUTE(api_users, &h_people, &h_register);
 HANDLER(api_user, "GET, HEAD", H_API, struct whom, user_run, NULL, NULL);
 HANDLER(api_me, "GET, HEAD", H_API | H_USER, struct whom, me_run, NULL, NULL);
 
@@ -119,4 +135,40 @@ me_run(struct http_request *req, void *arg)
 	    w->rc.auth.user_id)) != STEP_OK)
 		return (r);
 	return (user_send(req, &w->q));
+}
+
+static json_t *
+people_item(const void *q, int i, int64_t *key, int64_t *id)
+{
+	struct user	u;
+
+	db_user_row(q, i, &u);
+	*key = 0;
+	*id = u.id;
+	return (json_user(&u));
+}
+
+/* One page of people, best matches first: no cursor. */
+static int
+people_run(struct http_request *req, void *arg)
+{
+	struct people	*p = arg;
+	const char	*q;
+	int		 r;
+
+	q = form_get(&p->rc.form, "q");
+	if (!db_started(&p->q)) {
+		if (q == NULL || *q == '\0' || valid_text(q, 200, 0) != NULL)
+			return (reply_error_code(req, 422,
+			    "validation_failed", "Some fields are not valid.",
+			    json_pack("{s:s}", "q", "1 to 200 characters of "
+			    "text")));
+		if ((r = limit_or_reply(req, 20, &p->limit)) != STEP_OK)
+			return (r);
+	}
+	if ((r = query_or_reply(req, &p->q, &db_users_search, "si", q,
+	    p->limit)) != STEP_OK)
+		return (r);
+	return (reply_json_dumped(req, 200, json_list(&p->q, db_rows(&p->q),
+	    (int)p->limit, CURSOR_TIME, people_item)));
 }

@@ -12,7 +12,15 @@
 
 #include "lib/config.h"
 
+
 extern struct config	kb_cfg;
 extern char		*kb_csp;
+
+/*
+ * A digest of the settings that pages and feeds show (the site's name,
+ * description, logo, public URL): part of the feeds' ETags, so that a
+ * new name is a new version.
+ */
+unsigned int	site_digest(void);
 
 #endif

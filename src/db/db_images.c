@@ -50,6 +50,10 @@ const struct db_stmt db_images_gallery = { "images_gallery",
     "SELECT " IMAGE_COLS "FROM images WHERE owner_id = $1::bigint "
     "ORDER BY id DESC LIMIT 500", 1, DB_READ };
 
+const struct db_stmt db_images_covers = { "images_covers",
+    "SELECT " IMAGE_COLS "FROM images WHERE owner_id = $1::bigint "
+    "AND state = 'ready' ORDER BY id DESC LIMIT 100", 1, DB_READ };
+
 const struct db_stmt db_images_list = { "images_list",
     "SELECT " IMAGE_COLS "FROM images WHERE owner_id = $1::bigint "
     "AND (created_at, id) < ('epoch'::timestamptz + $2::bigint * "

@@ -45,6 +45,8 @@ extern const struct db_stmt	db_image_ready;
 extern const struct db_stmt	db_image_delete;
 /* The gallery: $1 owner, newest 500 image rows. */
 extern const struct db_stmt	db_images_gallery;
+/* Covers the editor offers: $1 owner, the newest 100 ready images. */
+extern const struct db_stmt	db_images_covers;
 /* The API's list: $1 owner, $2/$3 after (time, id), $4 limit. */
 extern const struct db_stmt	db_images_list;
 /* The local store: $1 upload key: a row while its upload is pending. */

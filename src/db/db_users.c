@@ -23,6 +23,12 @@ const struct db_stmt db_user_by_id = { "user_by_id",
     "SELECT " USER_COLS "FROM users u WHERE u.id = $1::bigint",
     1, DB_READ };
 
+const struct db_stmt db_users_search = { "users_search",
+    "SELECT " USER_COLS "FROM users u, name_query($1) q "
+    "WHERE u.name_search @@ q "
+    "ORDER BY lower(u.username) = lower($1) DESC, "
+    "ts_rank(u.name_search, q) DESC, u.id LIMIT $2::int", 2, DB_READ };
+
 const struct db_stmt db_user_register = { "user_register",
     "WITH u AS (INSERT INTO users (username, password_hash, display_name) "
     "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *), "

@@ -27,6 +27,11 @@ extern const struct db_stmt	db_user_by_id;
  * the name is taken.
  */
 extern const struct db_stmt	db_user_register;
+/*
+ * People by name: $1 the words typed (each starts a word of the
+ * username or display name), $2 at most; the username itself first.
+ */
+extern const struct db_stmt	db_users_search;
 /* $1 display name, $2 bio, $3 id. */
 extern const struct db_stmt	db_profile_set;
 /* $1 image, $2 user: a row when it is one of the user's ready images. */

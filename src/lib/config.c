@@ -28,6 +28,8 @@ static int	valid_public_url(const char *);
 static int	valid_base_url(const char *);
 static int	storage_load(struct config *, config_getenv_fn, char *, size_t);
 static int	limits_load(struct config *, config_getenv_fn, char *, size_t);
+static int	site_load(struct config *, config_getenv_fn, char *, size_t);
+static int	site_text(const char *, size_t);
 static char	*url_origin(const char *);
 
 int
@@ -144,6 +146,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 	if (storage_load(cfg, get, err, errlen) == -1)
 		return (-1);
 	if (limits_load(cfg, get, err, errlen) == -1)
+		return (-1);
+	if (site_load(cfg, get, err, errlen) == -1)
 		return (-1);
 
 	v = get("MIGRATIONS_DIR");
@@ -301,6 +305,94 @@ limits_load(struct config *cfg, config_getenv_fn get, char *err,
 	return (0);
 }
 
+/*
+ * One line of text for the site's name or description: valid UTF-8, no
+ * control characters, at most max bytes.
+ */
+static int
+site_text(const char *v, size_t max)
+{
+	const unsigned char	*u;
+	size_t			 i, k, n, len;
+
+	len = strlen(v);
+	if (len == 0 || len > max)
+		return (0);
+	u = (const unsigned char *)v;
+	for (i = 0; i < len; i += n) {
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			return (0);
+		if (u[i] < 0x80) {
+			n = 1;
+			continue;
+		}
+		n = (u[i] & 0xe0) == 0xc0 ? 2 : (u[i] & 0xf0) == 0xe0 ? 3 :
+		    (u[i] & 0xf8) == 0xf0 ? 4 : 0;
+		if (n == 0 || i + n > len || u[i] < 0xc2 || u[i] > 0xf4)
+			return (0);
+		for (k = 1; k < n; k++) {
+			if ((u[i + k] & 0xc0) != 0x80)
+				return (0);
+		}
+	}
+	return (1);
+}
+
+/*
+ * SITE_NAME (default "kblog") and SITE_DESCRIPTION (what the home page,
+ * feeds and social cards say of the site); SITE_LOGO_URL: an image for
+ * the header, the feeds and social cards, a path on this site ("/..."
+ * after PUBLIC_URL) or an http(s) URL (its origin joins the CSP's
+ * img-src); PUBLISH_INTERVAL: seconds between two looks for scheduled
+ * posts that are due.
+ */
+static int
+site_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
+{
+	const char	*v;
+	char		 buf[512];
+
+	v = get("SITE_NAME");
+	if (v != NULL && *v != '\0' && !site_text(v, 100))
+		return (fail(err, errlen, "SITE_NAME must be one line of "
+		    "text, at most 100 bytes"));
+	cfg->site_name = strdup(v != NULL && *v != '\0' ? v : "kblog");
+	v = get("SITE_DESCRIPTION");
+	if (v != NULL && *v != '\0' && !site_text(v, 300))
+		return (fail(err, errlen, "SITE_DESCRIPTION must be one line "
+		    "of text, at most 300 bytes"));
+	cfg->site_description = strdup(v != NULL && *v != '\0' ? v :
+	    "A blog where people write and comment.");
+	v = get("SITE_LOGO_URL");
+	if (v != NULL && *v != '\0') {
+		if (v[0] == '/' && v[1] != '/' && strlen(v) < 256 &&
+		    strpbrk(v, "?#\\\"'<> ") == NULL) {
+			(void)snprintf(buf, sizeof(buf), "%s%s",
+			    cfg->public_url, v);
+			cfg->site_logo = strdup(buf);
+			cfg->logo_origin = strdup("");
+		} else if (valid_base_url(v) && strchr(strstr(v, "://") + 3,
+		    '/') != NULL) {
+			cfg->site_logo = strdup(v);
+			cfg->logo_origin = url_origin(v);
+		} else {
+			return (fail(err, errlen, "SITE_LOGO_URL must be a "
+			    "path such as /static/logo.png or an http(s) URL "
+			    "of an image"));
+		}
+	} else {
+		cfg->logo_origin = strdup("");
+	}
+	if (opt_int(get, "PUBLISH_INTERVAL", 1, 1, 3600,
+	    &cfg->publish_interval, err, errlen) == -1)
+		return (-1);
+	if (cfg->site_name == NULL || cfg->site_description == NULL ||
+	    cfg->logo_origin == NULL || (v != NULL && *v != '\0' &&
+	    cfg->site_logo == NULL))
+		return (fail(err, errlen, "out of memory"));
+	return (0);
+}
+
 /* scheme://host[:port] of a URL this file already validated. */
 static char *
 url_origin(const char *url)
@@ -326,6 +418,10 @@ config_free(struct config *cfg)
 	free(cfg->port);
 	free(cfg->public_url);
 	free(cfg->migrations_dir);
+	free(cfg->site_name);
+	free(cfg->site_description);
+	free(cfg->site_logo);
+	free(cfg->logo_origin);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -52,6 +52,13 @@ struct config {
 	long		 upload_quota;		/* bytes of images per user */
 	long		 register_per_hour;	/* accounts, all addresses */
 	long		 register_per_addr_hour;	/* accounts per address */
+
+	/* The site's identity and publishing (site_load). */
+	char		*site_name;		/* SITE_NAME */
+	char		*site_description;	/* SITE_DESCRIPTION */
+	char		*site_logo;		/* absolute URL, or NULL */
+	char		*logo_origin;		/* for the CSP; "" if self */
+	long		 publish_interval;	/* seconds between runs */
 };
 
 /*

@@ -8,20 +8,7 @@
 #include "form.h"
 #include "html.h"
 
-static int	hexval(char);
 static char	*decode(const char *, size_t, size_t *);
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
 
 /* Decodes one component; NULL when malformed. */
 static char *
@@ -39,8 +26,8 @@ decode(const char *s, size_t len, size_t *outlen)
 		} else if (s[i] == '%') {
 			if (len - i < 3)
 				goto bad;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = hex_digit((unsigned char)s[i + 1]);
+			lo = hex_digit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				goto bad;
 			out[o++] = (char)(hi << 4 | lo);

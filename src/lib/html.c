@@ -11,6 +11,18 @@
 
 static void	html_escape(struct sbuf *, const char *, size_t, int);
 
+int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + 10);
+	return (-1);
+}
+
 size_t
 utf8_seqlen(const unsigned char *s, size_t len)
 {
@@ -160,6 +172,12 @@ size_t
 html_len(const struct html *h)
 {
 	return (h->b.len);
+}
+
+const char *
+html_cstr(struct html *h)
+{
+	return (sbuf_cstr(&h->b));
 }
 
 void

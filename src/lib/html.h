@@ -44,6 +44,9 @@ void	html_free(struct html *);
 /* The bytes built so far (not NUL-terminated) and their length. */
 const char	*html_data(const struct html *);
 size_t		 html_len(const struct html *);
+/* The same, NUL-terminated: a URL built here, for a function that
+ * wants a C string. */
+const char	*html_cstr(struct html *);
 
 #define html_lit(h, s)	html_lit_((h), "" s "", sizeof(s) - 1)
 void	html_lit_(struct html *, const char *, size_t);	/* html_lit only */
@@ -78,6 +81,9 @@ void	html_cat(struct html *, const struct html *);
  * number of bytes rewritten.  See html.c for why this is exact.
  */
 size_t	html_json_safe(struct sbuf *, const char *json, size_t len);
+
+/* The value of a hex digit (either case), or -1: reading %XX back. */
+int	hex_digit(int c);
 
 /* Returns the length of the valid UTF-8 sequence at s, or 0. */
 size_t	utf8_seqlen(const unsigned char *s, size_t len);

@@ -3,18 +3,23 @@
  */
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "input.h"
 #include "pgarray.h"
 #include "secure.h"
+#include "timefmt.h"
 
 #define MSG_TYPE	"A field has the wrong type."
 #define MSG_INVALID	"Some fields are not valid."
 
 const char *const	input_post_fields[] = { "title", "body_markdown",
-			    "tags", "published", "metadata", NULL };
+			    "tags", "published", "metadata", "summary", "lang",
+			    "cover_image_id", "scheduled_at", NULL };
 const char *const	input_register_fields[] = { "username", "password",
 			    "display_name", NULL };
 const char *const	input_token_fields[] = { "username", "password",
@@ -25,7 +30,14 @@ const char *const	input_upload_fields[] = { "filename",
 static int	fail(struct input_error *, int, const char *, const char *,
 		    const char *);
 static int	json_deeper(json_t *, int);
+static void	post_tags_set(struct post_in *);
 static int	post_tags(struct post_in *, const char *);
+static const char	*post_summary(const char *);
+static int	post_lang(struct post_in *, const char *);
+static const char	*post_cover(struct post_in *, const char *);
+static const char	*post_schedule_form(struct post_in *, const char *,
+			    const char *);
+static void	post_publish_form(const struct form *, struct post_in *);
 static const char	*upload_filename(const char *);
 static int	upload_fail(struct input_error *, int, const char *,
 		    const char *, const char *);
@@ -107,54 +119,156 @@ json_deeper(json_t *v, int max)
 	return (0);
 }
 
-/* Normalised tags (valid_tags) and their text[] literal. */
+/* The canonical tags of in->tag_list: joined, and their text[]. */
+static void
+post_tags_set(struct post_in *in)
+{
+	const char	*elems[TAG_LIST_MAX];
+	struct sbuf	 b;
+	size_t		 i;
+
+	in->has_tags = 1;
+	sbuf_init(&b, 128);
+	tag_list_join(&b, &in->tag_list);
+	(void)snprintf(in->tags, sizeof(in->tags), "%s", sbuf_cstr(&b));
+	sbuf_reset(&b);
+	for (i = 0; i < in->tag_list.n; i++)
+		elems[i] = in->tag_list.tag[i];
+	pgarray_encode(&b, elems, in->tag_list.n);
+	free(in->tags_array);
+	if ((in->tags_array = strdup(sbuf_cstr(&b))) == NULL)
+		abort();
+	sbuf_free(&b);
+}
+
+/* The tags field as typed (lib/tag.h): 1, or 0 with e_tags set. */
 static int
 post_tags(struct post_in *in, const char *typed)
 {
-	const char	*elems[TAGS_MAX];
-	char		*p, *copy;
-	struct sbuf	 b;
-	size_t		 n;
-
-	if ((in->e_tags = valid_tags(typed, in->tags, sizeof(in->tags))) !=
-	    NULL)
+	if ((in->e_tags = tag_list_parse(typed, typed != NULL ?
+	    strlen(typed) : 0, &in->tag_list)) != NULL)
 		return (0);
-	in->has_tags = 1;
-	if ((copy = strdup(in->tags)) == NULL)
-		abort();
-	n = 0;
-	for (p = copy; *copy != '\0' && n < TAGS_MAX; ) {
-		elems[n++] = p;
-		if ((p = strchr(p, ',')) == NULL)
-			break;
-		*p++ = '\0';
-	}
-	sbuf_init(&b, 64);
-	pgarray_encode(&b, elems, n);
-	free(in->tags_array);
-	in->tags_array = strdup(sbuf_cstr(&b));
-	sbuf_free(&b);
-	free(copy);
-	if (in->tags_array == NULL)
-		abort();
+	post_tags_set(in);
 	return (1);
+}
+
+/* A custom excerpt: plain text, newlines allowed, at most 300. */
+static const char *
+post_summary(const char *s)
+{
+	if (s == NULL || valid_text(s, SUMMARY_MAX, 1) == NULL)
+		return (NULL);
+	return ("The excerpt is at most 300 characters of text.");
+}
+
+/* "" : no language; else a BCP 47 tag.  1, or 0 when it is not one. */
+static int
+post_lang(struct post_in *in, const char *v)
+{
+	in->has_lang = 1;
+	in->lang[0] = '\0';
+	if (*v == '\0')
+		return (1);
+	return (lang_normalize(v, in->lang) == 0);
+}
+
+/* "" : no cover; else an image id.  NULL, or the form's message. */
+static const char *
+post_cover(struct post_in *in, const char *v)
+{
+	long	n;
+
+	in->has_cover = 1;
+	in->cover_id = 0;
+	if (*v == '\0')
+		return (NULL);
+	if (config_parse_int(v, 1, INT64_MAX / 2, &n) == -1)
+		return ("Choose one of your images.");
+	in->cover_id = n;
+	return (NULL);
+}
+
+/*
+ * The editor's time, datetime-local text ("2026-12-03T07:40", seconds
+ * optional), in the browser's zone when tz (minutes to add for UTC, as
+ * JavaScript's getTimezoneOffset() says) is given, else in UTC.
+ */
+static const char *
+post_schedule_form(struct post_in *in, const char *when, const char *tz)
+{
+	char		 buf[32];
+	const char	*p;
+	long		 minutes;
+	int		 neg;
+
+	in->has_schedule = 1;
+	in->scheduled_at = 0;
+	if (when == NULL || (strlen(when) != 16 && strlen(when) != 19))
+		return ("Choose a date and time to publish at.");
+	(void)snprintf(buf, sizeof(buf), "%s%sZ", when,
+	    strlen(when) == 16 ? ":00" : "");
+	if (timefmt_parse_pg(buf, &in->scheduled_at) == -1 ||
+	    when[10] != 'T') {
+		in->scheduled_at = 0;
+		return ("Choose a date and time to publish at.");
+	}
+	if (tz != NULL && *tz != '\0') {
+		p = tz;
+		neg = *p == '-';
+		if (neg || *p == '+')
+			p++;
+		if (config_parse_int(p, 0, 24 * 60, &minutes) == -1) {
+			in->scheduled_at = 0;
+			return ("Choose a date and time to publish at.");
+		}
+		in->scheduled_at += (neg ? -minutes : minutes) * 60000000LL;
+	}
+	return (NULL);
+}
+
+/*
+ * "publish": now, draft or schedule (with "scheduled_at"); a form
+ * without it has the old checkbox "published" (1: now).
+ */
+static void
+post_publish_form(const struct form *f, struct post_in *in)
+{
+	const char	*pub;
+
+	in->publish = form_get(f, "publish");
+	in->schedule_typed = form_get(f, "scheduled_at");
+	if (in->publish == NULL) {
+		pub = form_get(f, "published");
+		in->published = pub != NULL && !strcmp(pub, "1");
+		in->publish = in->published ? "now" : "draft";
+		in->has_schedule = 1;		/* no schedule */
+		return;
+	}
+	in->published = 0;
+	in->has_schedule = 1;
+	if (!strcmp(in->publish, "now"))
+		in->published = 1;
+	else if (!strcmp(in->publish, "schedule"))
+		in->e_schedule = post_schedule_form(in, in->schedule_typed,
+		    form_get(f, "tz"));
+	else if (strcmp(in->publish, "draft") != 0)
+		in->e_schedule = "Choose when to publish.";
 }
 
 int
 input_post_form(const struct form *f, struct post_in *in)
 {
-	const char	*pub;
+	const char	*v;
 
 	memset(in, 0, sizeof(*in));
 	in->title = form_get(f, "title");
 	in->body = form_get(f, "body");
-	pub = form_get(f, "published");
-	in->published = pub != NULL && !strcmp(pub, "1");
 	if (in->title == NULL)
 		in->title = "";
 	if (in->body == NULL)
 		in->body = "";
 	in->tags_typed = form_get(f, "tags");
+	post_publish_form(f, in);
 
 	if (*in->title == '\0')
 		in->e_title = "Give the post a title.";
@@ -165,34 +279,53 @@ input_post_form(const struct form *f, struct post_in *in)
 	else
 		in->e_body = valid_text(in->body, BODY_MAX_BYTES, 1);
 	(void)post_tags(in, in->tags_typed);
+	/* Older forms lack these: then they keep what the post has. */
+	in->summary = form_get(f, "summary");
+	in->e_summary = post_summary(in->summary);
+	if ((in->lang_typed = form_get(f, "lang")) != NULL &&
+	    !post_lang(in, in->lang_typed))
+		in->e_lang = "A language tag such as en, fr or pt-BR.";
+	if ((v = form_get(f, "cover_image_id")) != NULL)
+		in->e_cover = post_cover(in, v);
 	return (in->e_title == NULL && in->e_body == NULL &&
-	    in->e_tags == NULL);
+	    in->e_tags == NULL && in->e_summary == NULL &&
+	    in->e_lang == NULL && in->e_cover == NULL &&
+	    in->e_schedule == NULL);
 }
 
 int
 input_post_json(json_t *obj, int create, struct post_in *in,
     struct input_error *e)
 {
-	json_t		*v, *meta, *tag;
-	struct sbuf	 tags;
-	size_t		 i;
-	int		 t1, t2;
+	json_t		*v, *meta, *sched, *cover;
+	const char	*lang, *when, *err;
+	int		 t1, t2, t3, t4, bad;
 
 	memset(in, 0, sizeof(*in));
 	in->published = -1;
 	in->title = input_json_str(obj, "title", &t1);
 	in->body = input_json_str(obj, "body_markdown", &t2);
-	if (!t1 || !t2)
-		return (fail(e, 400, "invalid_type", !t1 ? "title" :
-		    "body_markdown", "must be a string"));
+	in->summary = input_json_str(obj, "summary", &t3);
+	lang = input_json_str(obj, "lang", &t4);
+	if (!t1 || !t2 || !t3 || !t4)
+		return (fail(e, 400, "invalid_type", !t1 ? "title" : !t2 ?
+		    "body_markdown" : !t3 ? "summary" : "lang",
+		    "must be a string"));
 	v = json_object_get(obj, "published");
 	if (v != NULL && !json_is_boolean(v))
 		return (fail(e, 400, "invalid_type", "published",
 		    "must be true or false"));
+	sched = json_object_get(obj, "scheduled_at");
+	if (sched != NULL && !json_is_null(sched) && !json_is_string(sched))
+		return (fail(e, 400, "invalid_type", "scheduled_at",
+		    "must be an RFC 3339 time or null"));
+	cover = json_object_get(obj, "cover_image_id");
+	if (cover != NULL && !json_is_null(cover) &&
+	    !json_is_integer(cover))
+		return (fail(e, 400, "invalid_type", "cover_image_id",
+		    "must be an image id or null"));
 	if (v != NULL)
 		in->published = json_is_true(v);
-	else if (create)
-		in->published = 1;
 	meta = json_object_get(obj, "metadata");
 	if (meta != NULL && !json_is_object(meta))
 		return (fail(e, 400, "invalid_type", "metadata",
@@ -229,44 +362,76 @@ input_post_json(json_t *obj, int create, struct post_in *in,
 	    valid_text(in->body, BODY_MAX_BYTES, 1) != NULL))
 		return (fail(e, 422, "validation_failed", "body_markdown",
 		    "at most 100,000 bytes of text"));
-	if (v == NULL)
-		return (0);
-
-	if (json_array_size(v) > TAGS_MAX)
-		return (fail(e, 422, "validation_failed", "tags",
-		    "at most 10 tags"));
-	sbuf_init(&tags, 128);
-	json_array_foreach(v, i, tag) {
-		if (!json_is_string(tag)) {
-			sbuf_free(&tags);
-			return (fail(e, 400, "invalid_type", "tags",
-			    "must be an array of strings"));
-		}
-		if (json_string_length(tag) == 0 ||
-		    json_string_length(tag) > TAG_MAX ||
-		    strcspn(json_string_value(tag), ", \t\r\n") !=
-		    json_string_length(tag)) {
-			sbuf_free(&tags);
-			return (fail(e, 422, "validation_failed", "tags",
-			    "each tag is 1 to 32 of letters, digits and '-'"));
-		}
-		if (i > 0)
-			sbuf_addc(&tags, ',');
-		sbuf_adds(&tags, json_string_value(tag));
+	if (v != NULL) {
+		if ((err = tag_list_json(v, &in->tag_list, &bad)) != NULL)
+			return (fail(e, bad ? 400 : 422, bad ? "invalid_type" :
+			    "validation_failed", "tags", err));
+		post_tags_set(in);
 	}
-	(void)post_tags(in, sbuf_cstr(&tags));
-	sbuf_free(&tags);
-	if (in->e_tags != NULL)
-		return (fail(e, 422, "validation_failed", "tags", in->e_tags));
+	if (post_summary(in->summary) != NULL)
+		return (fail(e, 422, "validation_failed", "summary",
+		    "at most 300 characters of text"));
+	if (json_object_get(obj, "lang") != NULL &&
+	    !post_lang(in, lang != NULL ? lang : ""))
+		return (fail(e, 422, "validation_failed", "lang",
+		    "a BCP 47 language tag such as en, fr or pt-BR"));
+	if (cover != NULL) {
+		in->has_cover = 1;
+		in->cover_id = json_is_null(cover) ? 0 :
+		    json_integer_value(cover);
+		if (!json_is_null(cover) && (in->cover_id < 1 ||
+		    in->cover_id > INT64_MAX / 2))
+			return (fail(e, 422, "validation_failed",
+			    "cover_image_id", "not one of your images"));
+	}
+	if (sched != NULL) {
+		in->has_schedule = 1;
+		when = json_string_value(sched);
+		if (when != NULL && timefmt_parse_pg(when,
+		    &in->scheduled_at) == -1)
+			return (fail(e, 422, "validation_failed",
+			    "scheduled_at", "an RFC 3339 time such as "
+			    "2026-12-03T07:40:00Z"));
+		if (in->scheduled_at != 0 && in->published == 1)
+			return (fail(e, 422, "validation_failed",
+			    "scheduled_at", "a scheduled post is a draft: "
+			    "leave published out or false"));
+		if (in->scheduled_at != 0)
+			in->published = 0;
+	}
+	if (create && in->published == -1)
+		in->published = 1;
+	return (0);
+}
+
+int
+input_post_schedule(struct post_in *in, int64_t now, struct input_error *e)
+{
+	if (!in->has_schedule || in->scheduled_at == 0 ||
+	    in->scheduled_at > now)
+		return (1);
+	in->e_schedule = "Choose a time in the future.";
+	if (e != NULL)
+		(void)fail(e, 422, "validation_failed", "scheduled_at",
+		    "must be in the future");
 	return (0);
 }
 
 int
 input_post_render(struct post_in *in)
 {
+	const char	*guess;
+	struct sbuf	 text;
+
+	if (in->title != NULL)
+		(void)slug_make(in->slug, in->title, strlen(in->title),
+		    in->has_lang && *in->lang != '\0' ? in->lang : NULL);
+	if (in->has_lang && *in->lang != '\0')
+		in->search_config = lang_tsconfig(in->lang);
 	if (in->body == NULL)
 		return (0);
-	if (markdown_render(&in->html, in->body, strlen(in->body)) == -1) {
+	if (markdown_render_report(&in->html, in->body, strlen(in->body),
+	    &in->drops) == -1) {
 		if (errno == E2BIG)
 			in->e_body = "This text is too complex to render (for "
 			    "example a table row with hundreds of cells).";
@@ -276,6 +441,18 @@ input_post_render(struct post_in *in)
 	    MARKDOWN_EXCERPT_BYTES)) == NULL) {
 		md_html_free(&in->html);
 		return (-1);
+	}
+	if (in->search_config == NULL) {
+		/* The title and the start of the body, as one text. */
+		sbuf_init(&text, 4096);
+		if (in->title != NULL)
+			sbuf_adds(&text, in->title);
+		sbuf_addc(&text, '\n');
+		sbuf_add(&text, in->body, strlen(in->body) < 4000 ?
+		    strlen(in->body) : 4000);
+		guess = lang_guess(text.data, text.len);
+		in->search_config = lang_tsconfig(guess);
+		sbuf_free(&text);
 	}
 	return (0);
 }
@@ -288,6 +465,14 @@ input_post_free(struct post_in *in)
 	free(in->metadata);
 	free(in->tags_array);
 	in->excerpt = in->metadata = in->tags_array = NULL;
+}
+
+int
+input_preview(const char *body, struct md_html *html, struct md_drops *drops)
+{
+	if (body == NULL)
+		body = "";
+	return (markdown_render_report(html, body, strlen(body), drops));
 }
 
 int
@@ -384,6 +569,15 @@ input_profile(const char *display, const char *bio, const char **err)
 	    (*err = valid_text(bio, BIO_MAX, 1)) != NULL)
 		return (0);
 	return (1);
+}
+
+int
+input_profile_form(const char *display, const char *bio,
+    const char **e_display, const char **e_bio)
+{
+	*e_display = valid_display_name(display);
+	*e_bio = valid_text(bio, BIO_MAX, 1);
+	return (*e_display == NULL && *e_bio == NULL);
 }
 
 const char *

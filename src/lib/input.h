@@ -26,14 +26,18 @@
 #include <jansson.h>
 
 #include "form.h"
+#include "lang.h"
 #include "markdown.h"
 #include "sbuf.h"
+#include "slug.h"
+#include "tag.h"
 #include "valid.h"
 
 #define METADATA_MAX_BYTES	8192	/* compact JSON */
 #define METADATA_MAX_DEPTH	16	/* the object itself is level 1 */
 #define FILENAME_MAX_BYTES	255
 #define TOKEN_NAME_MAX		100
+#define SUMMARY_MAX		300	/* characters of a custom excerpt */
 
 /*
  * How a JSON request is refused: status 400 or 422, a stable code, the
@@ -62,19 +66,44 @@ const char	*input_json_str(json_t *obj, const char *name, int *type_ok);
 /*
  * A post: from the editor form (every field given) or the API (create:
  * title and body_markdown required; patch: every field optional).
+ *
+ * Publishing: published 1 publishes now (published_at is set the first
+ * time, by the database), 0 keeps a draft, which may be scheduled:
+ * has_schedule with scheduled_at (microseconds, UTC; 0 clears a
+ * schedule).  The editor's "publish" field says which: "now", "draft"
+ * or "schedule" with "scheduled_at" (datetime-local text, "2026-12-03T
+ * 07:40", read as UTC minus "tz", the browser's offset in minutes that
+ * app.js adds; without it, UTC).  The API takes "published" and
+ * "scheduled_at" (RFC 3339 or null); a scheduled post is a draft.
  */
 struct post_in {
 	const char	*title;		/* NULL: not given (keep) */
 	const char	*body;		/* Markdown; NULL: not given */
 	int		 published;	/* 1, 0, or -1: not given */
 	int		 has_tags;
-	char		 tags[TAGS_TEXT_MAX + 1];	/* normalised, a,b */
+	struct tag_list	 tag_list;	/* canonical (lib/tag.h) */
+	char		 tags[TAG_LIST_MAX * TAG_SIZE];	/* joined: a,b c */
 	const char	*tags_typed;	/* the form's text, to show again */
 	char		*tags_array;	/* text[] literal (malloc) or NULL */
 	char		*metadata;	/* compact JSON (malloc) or NULL */
+	const char	*summary;	/* custom excerpt; NULL: not given */
+	int		 has_lang;
+	char		 lang[LANG_TAG_SIZE];	/* BCP 47, "" : none */
+	const char	*lang_typed;
+	int		 has_cover;
+	int64_t		 cover_id;	/* 0: none */
+	int		 has_schedule;
+	int64_t		 scheduled_at;	/* 0: none */
+	const char	*publish;	/* the form's choice, to show again */
+	const char	*schedule_typed;
 	struct md_html	 html;		/* input_post_render() */
 	char		*excerpt;	/* input_post_render() */
+	struct md_drops	 drops;		/* input_post_render() */
+	char		 slug[SLUG_SIZE];	/* input_post_render(), "" if
+					   no title was given */
+	const char	*search_config;	/* input_post_render(): NULL keeps */
 	const char	*e_title, *e_body, *e_tags;	/* form errors */
+	const char	*e_summary, *e_lang, *e_cover, *e_schedule;
 };
 
 /* The editor: 1 when every field is valid, else 0 with e_* set. */
@@ -83,14 +112,31 @@ int	input_post_form(const struct form *, struct post_in *);
 int	input_post_json(json_t *, int create, struct post_in *,
 	    struct input_error *);
 /*
+ * A schedule must be in the future (now: microseconds since 1970): 1,
+ * or 0 with e_schedule set and, when e is not NULL, the API's refusal.
+ */
+int	input_post_schedule(struct post_in *, int64_t now,
+	    struct input_error *);
+/*
  * Renders the body (when given) to safe HTML and its excerpt, once, at
- * write time.  0, or -1 with errno E2BIG (too complex to render: a 422,
- * e_body set) or ENOMEM.
+ * write time, noting what safe mode left out (drops); makes the slug of
+ * a title given, and chooses the text search configuration (of lang,
+ * else of the language lang_guess() is sure of, else "simple") when the
+ * body or lang is given.  0, or -1 with errno E2BIG (too complex to
+ * render: a 422, e_body set) or ENOMEM.
  */
 int	input_post_render(struct post_in *);
 void	input_post_free(struct post_in *);
 /* The API fields of a post, in a stable order. */
 extern const char *const	input_post_fields[];
+
+/*
+ * A Markdown preview (the editor's button, POST /api/v1/preview): the
+ * body rendered as a post's would be, and what was left out.  0, or -1
+ * (errno E2BIG or ENOMEM).  Free html with md_html_free().
+ */
+int	input_preview(const char *body, struct md_html *html,
+	    struct md_drops *drops);
 
 /* A comment: 0, or INPUT_EMPTY / INPUT_INVALID. */
 #define INPUT_EMPTY	1
@@ -123,6 +169,9 @@ extern const char *const	input_token_fields[];
 
 /* The profile form: display name and bio. */
 int	input_profile(const char *display, const char *bio, const char **err);
+/* The same, each error for its own field (NULL when fine): 1 or 0. */
+int	input_profile_form(const char *display, const char *bio,
+	    const char **e_display, const char **e_bio);
 
 /* A new upload (API): name, type and size of the file. */
 struct upload_in {

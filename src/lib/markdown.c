@@ -27,7 +27,8 @@
  * javascript:/vbscript:/file:/data: URLs (but data:image/png, gif, jpeg,
  * webp) are not rendered.  Never add CMARK_OPT_UNSAFE.
  */
-#define MD_OPTIONS	(CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)
+#define MD_OPTIONS	(CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | \
+			    CMARK_OPT_FOOTNOTES)
 #define MD_SCHEME_MAX	16
 
 static const char *const md_extensions[] = {
@@ -49,8 +50,10 @@ static pthread_mutex_t	md_lock = PTHREAD_MUTEX_INITIALIZER;
 static void		 md_register(void);
 static void		 md_clean(struct sbuf *, const char *, size_t);
 static int		 md_parse(const char *, size_t, cmark_node **,
-			    cmark_parser **);
-static void		 md_sanitize(cmark_node *);
+			    cmark_parser **, struct md_drops *);
+static void		 md_sanitize(cmark_node *, struct md_drops *);
+static void		 md_drop_sample(struct md_drops *, const char *);
+static int		 md_excerpt_skip(cmark_node *, cmark_node_type);
 static int		 md_url_ok(const char *, int);
 static void		 md_unwrap(cmark_node *);
 static void		 md_text(struct sbuf *, int *, const char *, size_t);
@@ -213,7 +216,8 @@ md_clean(struct sbuf *b, const char *src, size_t len)
  * ENOMEM (cmark-gfm failed) and nothing to free.
  */
 static int
-md_parse(const char *src, size_t len, cmark_node **docp, cmark_parser **pp)
+md_parse(const char *src, size_t len, cmark_node **docp, cmark_parser **pp,
+    struct md_drops *drops)
 {
 	cmark_parser			*parser;
 	cmark_syntax_extension		*ext;
@@ -261,7 +265,7 @@ out:
 		errno = ENOMEM;
 		return (-1);
 	}
-	md_sanitize(doc);
+	md_sanitize(doc, drops);
 	*docp = doc;
 	*pp = parser;
 	return (0);
@@ -327,14 +331,37 @@ md_unwrap(cmark_node *node)
 	cmark_node_free(node);
 }
 
+/* The start of the first raw HTML left out, cut at a character. */
+static void
+md_drop_sample(struct md_drops *d, const char *lit)
+{
+	size_t	n, k, len;
+
+	if (d == NULL || d->first[0] != '\0' || lit == NULL)
+		return;
+	while (*lit == ' ' || *lit == '\t' || *lit == '\n' || *lit == '\r')
+		lit++;
+	len = strlen(lit);
+	for (n = 0; n < len && lit[n] != '\n' && lit[n] != '\r'; n += k) {
+		if ((k = utf8_seqlen((const unsigned char *)lit + n,
+		    len - n)) == 0 || n + k > MARKDOWN_DROP_SAMPLE)
+			break;
+	}
+	memcpy(d->first, lit, n);
+	d->first[n] = '\0';
+	if (n < len && lit[n] != '\n' && lit[n] != '\r')
+		(void)strcat(d->first, MARKDOWN_ELLIPSIS);
+}
+
 /*
  * Collects, in document post-order, the raw HTML nodes and the links
- * and images with a refused URL, then removes them.  Post-order means a
- * node is only touched after everything under it has been handled, and
- * unwrapping never frees a node still on the list.
+ * and images with a refused URL, then removes them, counting them in
+ * drops (when not NULL).  Post-order means a node is only touched after
+ * everything under it has been handled, and unwrapping never frees a
+ * node still on the list.
  */
 static void
-md_sanitize(cmark_node *doc)
+md_sanitize(cmark_node *doc, struct md_drops *drops)
 {
 	cmark_iter		*it;
 	cmark_event_type	 ev;
@@ -354,6 +381,15 @@ md_sanitize(cmark_node *doc)
 		case CMARK_NODE_HTML_BLOCK:
 		case CMARK_NODE_HTML_INLINE:
 			sbuf_add(&todo, &node, sizeof(node));
+			if (drops == NULL)
+				break;
+			/* Closing tags alone (</iframe>) are not news. */
+			url = cmark_node_get_literal(node);
+			if (type == CMARK_NODE_HTML_INLINE && url != NULL &&
+			    url[0] == '<' && url[1] == '/')
+				break;
+			drops->html++;
+			md_drop_sample(drops, url);
 			break;
 		case CMARK_NODE_LINK:
 		case CMARK_NODE_IMAGE:
@@ -361,8 +397,13 @@ md_sanitize(cmark_node *doc)
 				break;
 			if ((url = cmark_node_get_url(node)) == NULL)
 				url = "";
-			if (!md_url_ok(url, type == CMARK_NODE_IMAGE))
-				sbuf_add(&todo, &node, sizeof(node));
+			if (md_url_ok(url, type == CMARK_NODE_IMAGE))
+				break;
+			sbuf_add(&todo, &node, sizeof(node));
+			if (drops != NULL && type == CMARK_NODE_IMAGE)
+				drops->images++;
+			else if (drops != NULL)
+				drops->links++;
 			break;
 		default:
 			break;
@@ -394,13 +435,22 @@ md_sanitize(cmark_node *doc)
 int
 markdown_render(struct md_html *out, const char *src, size_t len)
 {
+	return (markdown_render_report(out, src, len, NULL));
+}
+
+int
+markdown_render_report(struct md_html *out, const char *src, size_t len,
+    struct md_drops *drops)
+{
 	cmark_parser	*parser;
 	cmark_node	*doc;
 	char		*html;
 
 	out->data = NULL;
 	out->len = 0;
-	if (md_parse(src, len, &doc, &parser) == -1)
+	if (drops != NULL)
+		memset(drops, 0, sizeof(*drops));
+	if (md_parse(src, len, &doc, &parser, drops) == -1)
 		return (-1);
 	if (pthread_mutex_lock(&md_lock) != 0)
 		abort();
@@ -472,6 +522,26 @@ md_text(struct sbuf *b, int *space, const char *s, size_t len)
 	}
 }
 
+/* Left out of excerpts: code blocks, tables, images, footnotes. */
+static int
+md_excerpt_skip(cmark_node *node, cmark_node_type type)
+{
+	const char	*name;
+
+	switch (type) {
+	case CMARK_NODE_CODE_BLOCK:
+	case CMARK_NODE_IMAGE:
+	case CMARK_NODE_FOOTNOTE_DEFINITION:
+	case CMARK_NODE_FOOTNOTE_REFERENCE:
+		return (1);
+	default:
+		break;
+	}
+	/* The table extension's nodes have no constant of their own. */
+	name = cmark_node_get_type_string(node);
+	return (name != NULL && strcmp(name, "table") == 0);
+}
+
 char *
 markdown_excerpt(const char *src, size_t len, size_t max)
 {
@@ -485,7 +555,7 @@ markdown_excerpt(const char *src, size_t len, size_t max)
 	size_t			 cut;
 	int			 space;
 
-	if (md_parse(src, len, &doc, &parser) == -1)
+	if (md_parse(src, len, &doc, &parser, NULL) == -1)
 		return (NULL);
 	sbuf_init(&b, max < 4096 ? max + 8 : 4096);
 	space = 0;
@@ -496,15 +566,21 @@ markdown_excerpt(const char *src, size_t len, size_t max)
 	    (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		node = cmark_iter_get_node(it);
 		type = cmark_node_get_type(node);
+		if (ev == CMARK_EVENT_ENTER && md_excerpt_skip(node, type)) {
+			/* Its whole subtree: on to its exit. */
+			if ((type & CMARK_NODE_TYPE_MASK) ==
+			    CMARK_NODE_TYPE_BLOCK)
+				space = 1;
+			cmark_iter_reset(it, node, CMARK_EVENT_EXIT);
+			continue;
+		}
 		if ((type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK) {
-			space = 1;	/* block boundaries, table cells too */
-			if (type != CMARK_NODE_CODE_BLOCK)
-				continue;
+			space = 1;	/* block boundaries */
+			continue;
 		}
 		switch (type) {
 		case CMARK_NODE_TEXT:
 		case CMARK_NODE_CODE:
-		case CMARK_NODE_CODE_BLOCK:
 			if ((lit = cmark_node_get_literal(node)) != NULL)
 				md_text(&b, &space, lit, strlen(lit));
 			break;
@@ -535,4 +611,73 @@ markdown_excerpt(const char *src, size_t len, size_t max)
 	}
 	(void)sbuf_cstr(&b);
 	return (b.data);	/* the caller free()s it */
+}
+
+/*
+ * Does url (an attribute value as cmark-gfm wrote it) start with a
+ * scheme ("https:", "mailto:")?  A ':' before any '/', '?' or '#'.
+ */
+static int
+md_has_scheme(const char *url, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (url[i] == ':')
+			return (i > 0);
+		if (url[i] == '/' || url[i] == '?' || url[i] == '#')
+			return (0);
+	}
+	return (0);
+}
+
+int
+markdown_absolute_urls(struct md_html *out, const char *html,
+    const char *base, const char *page)
+{
+	static const char *const	 attrs[] = { " href=\"", " src=\"" };
+	struct sbuf			 b;
+	const char			*p, *at, *v, *end;
+	size_t				 i, n;
+
+	out->data = NULL;
+	out->len = 0;
+	sbuf_init(&b, strlen(html) + 256);
+	n = 0;
+	for (p = html; *p != '\0'; p = v) {
+		/* The next href=" or src=" (cmark-gfm quotes every value). */
+		at = NULL;
+		for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+			v = strstr(p, attrs[i]);
+			if (v != NULL && (at == NULL || v < at)) {
+				at = v;
+				n = strlen(attrs[i]);
+			}
+		}
+		if (at == NULL) {
+			sbuf_adds(&b, p);
+			break;
+		}
+		v = at + n;
+		sbuf_add(&b, p, (size_t)(v - p));
+		if ((end = strchr(v, '"')) == NULL)
+			end = v + strlen(v);
+		if (md_has_scheme(v, (size_t)(end - v)) ||
+		    (v[0] == '/' && v[1] == '/'))
+			continue;
+		if (v[0] == '/') {
+			sbuf_adds(&b, base);
+		} else if (v[0] == '#') {
+			sbuf_adds(&b, page);
+		} else {
+			sbuf_adds(&b, base);
+			sbuf_adds(&b, "/posts/");
+		}
+	}
+	if (b.data == NULL)
+		return (-1);
+	(void)sbuf_cstr(&b);
+	out->data = b.data;
+	out->len = b.len;
+	return (0);
 }

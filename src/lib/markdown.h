@@ -3,9 +3,10 @@
  * excerpts.  Pure code (libc, pthread, cmark-gfm): no Kore headers.
  *
  * The renderer is cmark-gfm (Debian 12: 0.29.0.gfm.6) with the table,
- * strikethrough, autolink, tagfilter and tasklist extensions, in its
- * default safe mode (CMARK_OPT_UNSAFE never set), plus a pass over the
- * syntax tree before rendering that kblog owns:
+ * strikethrough, autolink, tagfilter and tasklist extensions and
+ * footnotes ("text[^1]" and "[^1]: the note"), in its default safe mode
+ * (CMARK_OPT_UNSAFE never set), plus a pass over the syntax tree before
+ * rendering that kblog owns:
  *
  *  - raw HTML (blocks and inline tags) is removed.  cmark-gfm would print
  *    "<!-- raw HTML omitted -->" instead; kblog prints nothing.  Text
@@ -24,9 +25,16 @@
  * The only elements in the output are p, h1-h6, ul, ol (start), li, a
  * (href, title), img (src, alt, title), em, strong, del, code (class
  * "language-..."), pre, blockquote, hr, br, table, thead, tbody, tr,
- * th and td (align), input (type="checkbox" disabled, checked): every
- * attribute value is escaped by cmark-gfm (hrefs percent-encoded, '&'
- * and quotes as entities).  Footnotes are not enabled.
+ * th and td (align), input (type="checkbox" disabled, checked), and for
+ * footnotes sup (class "footnote-ref"), section (class "footnotes",
+ * data-footnotes), ids on a and li that start with "fn-" or "fnref-"
+ * (so they never meet the page's own ids), a's class "footnote-backref",
+ * data-footnote-ref, data-footnote-backref and aria-label: every
+ * attribute value is escaped by cmark-gfm (hrefs and ids
+ * percent-encoded, '&' and quotes as entities).
+ *
+ * What the safe mode leaves out is counted (struct md_drops) so that the
+ * editor can tell the author instead of losing it without a word.
  *
  * Input size is the caller's to limit (posts: 100,000 bytes).  Within
  * that, Debian's cmark-gfm is still quadratic or worse on a few shapes
@@ -94,6 +102,36 @@ int	markdown_render(struct md_html *out, const char *src, size_t len);
 void	md_html_free(struct md_html *);
 
 /*
+ * What markdown_render_report() left out of a document: raw HTML blocks
+ * and inline tags (an <iframe>, a <video>...), links and images whose URL
+ * is refused; first: the start of the first raw HTML left out (at most
+ * MARKDOWN_DROP_SAMPLE bytes of valid UTF-8, plain text: escape it).
+ */
+#define MARKDOWN_DROP_SAMPLE	60
+struct md_drops {
+	int	html;
+	int	links;
+	int	images;
+	char	first[MARKDOWN_DROP_SAMPLE + 4];
+};
+/* markdown_render(), and what it left out into drops (zeroed first). */
+int	markdown_render_report(struct md_html *out, const char *src,
+	    size_t len, struct md_drops *drops);
+
+/*
+ * Rendered HTML with its relative URLs made absolute, for feed readers:
+ * every href and src that has no scheme is resolved against base (an
+ * origin such as https://blog.example.com, no trailing slash: a path
+ * "/x" becomes base + "/x") or, for a fragment "#fn-1", against page (the
+ * post's absolute URL); other relative paths against base + "/posts/".
+ * base and page must be attribute-safe (no '"', '<', '&'): kblog's own
+ * checked PUBLIC_URL and paths it built.  Returns 0 with out owned by
+ * the caller (md_html_free), or -1 (out of memory).
+ */
+int	markdown_absolute_urls(struct md_html *out, const char *html,
+	    const char *base, const char *page);
+
+/*
  * Rendered HTML saved with a post and read back from the database: only
  * the db layer makes one (it alone knows the text came from
  * markdown_render() at write time).  Points into the row it was read
@@ -110,9 +148,11 @@ void	html_md_saved(struct html *, const struct md_saved *);
 
 /*
  * Plain text (no markup, not escaped: the caller escapes it) of the
- * start of the rendered document: text, inline code and code blocks,
- * link text and image alt text, with every run of whitespace (and block
- * boundaries) collapsed to one space.  At most max bytes of text; when
+ * start of the rendered document: the text of paragraphs, headings,
+ * lists and quotes, inline code and link text, with every run of
+ * whitespace (and block boundaries) collapsed to one space.  Code
+ * blocks, tables, image alt text, footnote marks and notes are left out:
+ * they read as noise in a summary.  At most max bytes of text; when
  * the document is longer, it is cut after the last whole word that fits
  * (or inside a word longer than max, at a character boundary) and an
  * ellipsis (U+2026, 3 bytes) is appended, so the result has at most

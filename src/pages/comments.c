@@ -124,8 +124,8 @@ add_done(struct http_request *req, struct add *a)
 static int
 add_again(struct http_request *req, struct add *a)
 {
-	return (post_page_or_reply(req, &a->page, a->id, 0, 0, a->status,
-	    a->error, a->body));
+	return (post_page_or_reply(req, &a->page, a->id, NULL, 0, 0,
+	    a->status, a->error, a->body));
 }
 
 static int

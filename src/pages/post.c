@@ -1,43 +1,61 @@
 /*
  * post.c: a post's page, its editor, its deletion.
  *
- *   GET  /posts/<id>           the post and its comments (?comments=)
+ *   GET  /posts/<id>-<slug>    the post and its comments (?comments=);
+ *                              /posts/<id> and any other slug: 301 to it
  *   GET  /posts/new            the editor      POST /posts/new: create
  *   GET  /posts/<id>/edit      the editor      POST: save
  *   POST /posts/<id>/delete
  *
  * Plain forms answered with a redirect; Markdown is rendered once, at
- * write time, in safe mode (lib/input.c, lib/markdown.c).
+ * write time, in safe mode (lib/input.c, lib/markdown.c).  The editor's
+ * Preview button posts the same form with action=preview: the body is
+ * rendered by the same code and shown under it, nothing is saved.  When
+ * safe mode left something out of what was saved, the author is taken
+ * back to the editor, which says what.
  */
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "db/db_comments.h"
+#include "db/db_images.h"
 #include "db/db_posts.h"
+#include "lib/slug.h"
 #include "web/handler.h"
 #include "web/page.h"
 #include "web/post_page.h"
+#include "web/post_write.h"
 #include "web/render.h"
 #include "web/reply.h"
+
+#define EDITOR_IMAGES	100	/* images offered as covers */
 
 struct show {
 	struct rctx	 rc;
 	int64_t		 id;
+	const char	*seg;		/* "<id>-<slug>" as asked for */
 	int64_t		 after_key, after_id;	/* comments after */
 	struct post_page page;
 };
 
-enum write_step { W_READ, W_RENDER, W_SAVE };
+enum write_step { W_READ, W_RENDER, W_SAVE, W_EDITOR };
 
 struct write {
-	struct rctx	 rc;
-	enum write_step	 step;
-	int64_t		 id;		/* 0: a new post */
-	struct post_in	 in;
-	struct dbq	 post, save;
-	char		 rate[256];
+	struct rctx		 rc;
+	enum write_step		 step;
+	int64_t			 id;		/* 0: a new post */
+	int			 status;	/* W_EDITOR: the answer's */
+	int			 preview, saved;
+	struct post_in		 in;
+	struct md_html		 preview_html;
+	struct md_drops		 drops;
+	const struct md_drops	*show_drops;
+	struct dbq		 post, images;
+	struct post_write	 save;
+	char			 rate[256];
 };
 
 struct del {
@@ -49,8 +67,9 @@ struct del {
 static int	show_run(struct http_request *, void *);
 static int	write_run(struct http_request *, void *);
 static void	write_done(void *);
-static int	write_editor(struct http_request *, struct write *, int);
+static int	write_editor(struct http_request *, struct write *);
 static int	write_load(struct http_request *, struct write *);
+static int	write_saved(struct http_request *, struct write *);
 static int	delete_run(struct http_request *, void *);
 
 HANDLER(page_post, "GET, HEAD", 0, struct show, show_run, NULL, NULL);
@@ -66,25 +85,56 @@ show_run(struct http_request *req, void *arg)
 	struct show	*s = arg;
 	int		 r;
 
-	if (s->id == 0 && ((r = path_id_or_404(req, "/posts/", "",
-	    &s->id)) != STEP_OK || (r = cursor_or_reply(req, "comments",
-	    CURSOR_TIME, 1, &s->after_key, &s->after_id)) != STEP_OK))
-		return (r);
-	return (post_page_or_reply(req, &s->page, s->id, s->after_key,
-	    s->after_id, 200, NULL, NULL));
+	if (s->id == 0) {
+		s->seg = req->path + strlen("/posts/");
+		if (slug_parse(s->seg, &s->id) == -1)
+			return (reply_error(req, 404));
+		if ((r = cursor_or_reply(req, "comments", CURSOR_TIME, 1,
+		    &s->after_key, &s->after_id)) != STEP_OK)
+			return (r);
+	}
+	return (post_page_or_reply(req, &s->page, s->id, s->seg,
+	    s->after_key, s->after_id, 200, NULL, NULL));
 }
 
-/* The editor, for a new post or w->id, filled from w->in. */
+/*
+ * The editor, for a new post or w->id, filled from w->in, with the
+ * author's images to choose a cover from (asked for first).
+ */
 static int
-write_editor(struct http_request *req, struct write *w, int status)
+write_editor(struct http_request *req, struct write *w)
 {
-	struct html	b;
-	int		r;
+	struct image		 ims[EDITOR_IMAGES];
+	struct editor_view	 ev;
+	struct html		 b, path;
+	int			 r, i, n;
 
+	if ((r = query_or_reply(req, &w->images, &db_images_covers, "i",
+	    w->rc.viewer.id)) != STEP_OK)
+		return (r);
+	n = db_rows(&w->images) < EDITOR_IMAGES ? db_rows(&w->images) :
+	    EDITOR_IMAGES;
+	for (i = 0; i < n; i++)
+		db_image_row(&w->images, i, &ims[i]);
+	memset(&ev, 0, sizeof(ev));
+	ev.id = w->id;
+	ev.in = &w->in;
+	ev.images = ims;
+	ev.nimages = n;
+	ev.preview = w->preview ? &w->preview_html : NULL;
+	ev.drops = w->show_drops;
+	ev.saved = w->saved;
+	html_init(&path, 64);
+	if (w->id != 0) {
+		html_lit(&path, "/posts/");
+		html_int(&path, w->id);
+	}
+	ev.post_path = &path;
 	html_init(&b, 8192);
-	render_editor(&b, &w->rc.viewer, w->id, &w->in);
-	r = page_send(req, status, w->id ? "Edit post" : "New post", &b);
+	render_editor(&b, &w->rc.viewer, &ev);
+	r = page_send(req, w->status, w->id ? "Edit post" : "New post", &b);
 	html_free(&b);
+	html_free(&path);
 	return (r);
 }
 
@@ -107,22 +157,55 @@ write_load(struct http_request *req, struct write *w)
 	w->in.title = post.title;
 	w->in.body = post.body_md;
 	w->in.published = post.published;
+	w->in.summary = post.summary;
+	w->in.scheduled_at = post.scheduled_at;
+	w->in.cover_id = post.cover_image_id;
+	(void)snprintf(w->in.lang, sizeof(w->in.lang), "%s",
+	    post.lang != NULL ? post.lang : "");
 	for (i = 0, len = 0; i < post.tags.n && len < sizeof(w->in.tags);
 	    i++)
 		len += (size_t)snprintf(w->in.tags + len,
-		    sizeof(w->in.tags) - len, "%s%s", i ? "," : "",
+		    sizeof(w->in.tags) - len, "%s%s", i ? ", " : "",
 		    post.tags.v[i]);
-	return (write_editor(req, w, 200));
+	/* What safe mode leaves out of it, said again every time. */
+	if (input_preview(post.body_md, &w->preview_html, &w->drops) == 0)
+		w->show_drops = &w->drops;
+	md_html_free(&w->preview_html);
+	w->saved = form_get(&w->rc.form, "saved") != NULL;
+	w->status = 200;
+	w->step = W_EDITOR;
+	return (write_editor(req, w));
+}
+
+/* Saved: to the post, or back to the editor to hear what was left out. */
+static int
+write_saved(struct http_request *req, struct write *w)
+{
+	struct html	loc;
+	int		r;
+
+	html_init(&loc, 128);
+	if (w->in.drops.html + w->in.drops.links + w->in.drops.images > 0) {
+		html_lit(&loc, "/posts/");
+		html_int(&loc, w->save.post.id);
+		html_lit(&loc, "/edit?saved=1");
+	} else {
+		render_post_path(&loc, &w->save.post);
+	}
+	r = reply_redirect(req, html_cstr(&loc));
+	html_free(&loc);
+	return (r);
 }
 
 static int
 write_run(struct http_request *req, void *arg)
 {
 	struct write	*w = arg;
-	struct post	 post;
-	char		 loc[64];
-	int		 r;
+	const char	*action;
+	int		 r, ok;
 
+	if (w->step == W_EDITOR)
+		return (write_editor(req, w));
 	if (w->step == W_READ) {
 		if (strcmp(req->path, "/posts/new") != 0 &&
 		    (r = path_id_or_404(req, "/posts/", "/edit", &w->id)) !=
@@ -132,48 +215,73 @@ write_run(struct http_request *req, void *arg)
 			if (w->id != 0)
 				return (write_load(req, w));
 			w->in.published = 1;
-			return (write_editor(req, w, 200));
+			w->status = 200;
+			w->step = W_EDITOR;
+			return (write_editor(req, w));
 		}
-		if (!input_post_form(&w->rc.form, &w->in))
-			return (write_editor(req, w, 422));
+		ok = input_post_form(&w->rc.form, &w->in);
+		ok = input_post_schedule(&w->in, (int64_t)time(NULL) *
+		    1000000, NULL) && ok;
+		action = form_get(&w->rc.form, "action");
+		if (action != NULL && !strcmp(action, "preview")) {
+			/* Nothing is saved: the body, rendered, below it. */
+			if (input_preview(w->in.body, &w->preview_html,
+			    &w->drops) == -1) {
+				if (errno != E2BIG)
+					return (reply_error(req, 500));
+				w->in.e_body = "This text is too complex to "
+				    "render (for example a table row with "
+				    "hundreds of cells).";
+			} else {
+				w->preview = 1;
+				w->show_drops = &w->drops;
+			}
+			w->status = 200;
+			w->step = W_EDITOR;
+			return (write_editor(req, w));
+		}
+		if (!ok) {
+			w->status = 422;
+			w->step = W_EDITOR;
+			return (write_editor(req, w));
+		}
 		w->step = W_RENDER;
 	}
 	if (w->step == W_RENDER) {
 		if (input_post_render(&w->in) == -1) {
 			if (errno != E2BIG)
 				return (reply_error(req, 500));
-			return (write_editor(req, w, 422));
+			w->status = 422;
+			w->step = W_EDITOR;
+			return (write_editor(req, w));
 		}
 		w->step = W_SAVE;
 	}
 
-	if (w->id == 0) {
-		if ((r = query_or_reply(req, &w->save, &db_post_create,
-		    "isssssbsi", w->rc.viewer.id, w->in.title, w->in.body,
-		    w->in.html.data, w->in.excerpt, w->in.tags_array,
-		    w->in.published, NULL, (int64_t)kb_cfg.posts_per_hour)) !=
-		    STEP_OK)
-			return (r);
-		if (db_int(&w->save, 0, 0) > 0) {
-			/* The rate limit: the editor again, text kept. */
-			w->in.e_body = reply_rate_text(req, w->rate,
-			    sizeof(w->rate), db_wait(&w->save, 0, 0), "posts");
-			return (write_editor(req, w, 429));
-		}
-		db_post_full(&w->save, 0, 1, 0, &post);
-	} else {
-		if ((r = query_or_reply(req, &w->save, &db_post_update,
-		    "iisssssbs", w->rc.viewer.id, w->id, w->in.title,
-		    w->in.body, w->in.html.data, w->in.excerpt,
-		    w->in.tags_array, w->in.published, NULL)) != STEP_OK)
-			return (r);
-		if ((r = owned_or_reply(req, &w->save, "No such post.",
-		    "Only its author can change a post.")) != STEP_OK)
-			return (r);
-		db_post_full(&w->save, 0, 1, 0, &post);
+	if ((r = post_write_or_reply(req, &w->save, w->rc.viewer.id, w->id,
+	    &w->in)) != STEP_OK)
+		return (r);
+	switch (w->save.outcome) {
+	case POST_SAVED:
+		return (write_saved(req, w));
+	case POST_RATE_LIMITED:
+		/* The editor again, text kept. */
+		w->in.e_body = reply_rate_text(req, w->rate, sizeof(w->rate),
+		    w->save.wait, "posts");
+		w->status = 429;
+		break;
+	case POST_BAD_COVER:
+		w->in.e_cover = "Choose one of your images (uploaded and "
+		    "checked).";
+		w->status = 422;
+		break;
+	case POST_NOT_FOUND:
+		return (reply_error(req, 404));
+	case POST_FORBIDDEN:
+		return (reply_error(req, 403));
 	}
-	(void)snprintf(loc, sizeof(loc), "/posts/%lld", (long long)post.id);
-	return (reply_redirect(req, loc));
+	w->step = W_EDITOR;
+	return (write_editor(req, w));
 }
 
 static void
@@ -182,6 +290,7 @@ write_done(void *arg)
 	struct write	*w = arg;
 
 	input_post_free(&w->in);
+	md_html_free(&w->preview_html);
 }
 
 static int

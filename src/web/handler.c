@@ -418,6 +418,34 @@ cursor_or_reply(struct http_request *req, const char *name, int kind,
 }
 
 int
+keyset_or_reply(struct http_request *req, int kind, int *newer,
+    const char **param, const char **given, int64_t *key, int64_t *id)
+{
+	struct rctx	*rc;
+	const char	*name;
+
+	rc = rctx(req);
+	*newer = 0;
+	name = form_get(&rc->form, "before") != NULL ? "before" :
+	    form_get(&rc->form, "cursor") != NULL ? "cursor" : NULL;
+	if (form_get(&rc->form, "after") != NULL) {
+		if (name != NULL) {
+			if (!(rc->h->flags & H_API))
+				return (reply_error(req, 400));
+			return (reply_error_code(req, 400, "invalid_cursor",
+			    "A field has the wrong type.", json_pack("{s:s}",
+			    "after", "not with before or cursor")));
+		}
+		name = "after";
+		*newer = 1;
+	}
+	*param = name != NULL && strcmp(name, "cursor") ? name : "before";
+	*given = name != NULL ? form_get(&rc->form, name) : NULL;
+	return (cursor_or_reply(req, name != NULL ? name : "before", kind,
+	    0, key, id));
+}
+
+int
 limit_or_reply(struct http_request *req, int64_t def, int64_t *limit)
 {
 	const char	*v;

@@ -134,6 +134,17 @@ int	path_id_or_404(struct http_request *, const char *prefix,
  */
 int	cursor_or_reply(struct http_request *, const char *name, int kind,
 	    int top_zero, int64_t *key, int64_t *id);
+/*
+ * A list's place, both ways: ?before=<cursor> (or the older name
+ * ?cursor=) for the page after it in the list's order (older), or
+ * ?after=<cursor> for the page before it (newer: *newer is set), or the
+ * top of the list when neither is given (*given NULL, else the cursor as
+ * sent and *param its name).  400 (invalid_cursor) when it is not a
+ * cursor this list gave out or both ways are asked at once.
+ */
+int	keyset_or_reply(struct http_request *, int kind, int *newer,
+	    const char **param, const char **given, int64_t *key,
+	    int64_t *id);
 /* ?limit=N within 1..100 (def when absent), else a 422. */
 int	limit_or_reply(struct http_request *, int64_t def, int64_t *limit);
 

@@ -6,8 +6,11 @@
  * itself.
  */
 
+#include <string.h>
+
 #include "db/db_comments.h"
 #include "db/db_posts.h"
+#include "lib/slug.h"
 #include "web/page.h"
 #include "web/post_page.h"
 #include "web/render.h"
@@ -15,14 +18,17 @@
 
 int
 post_page_or_reply(struct http_request *req, struct post_page *pp,
-    int64_t id, int64_t after_key, int64_t after_id, int status,
-    const char *comment_error, const char *comment_text)
+    int64_t id, const char *seg, int64_t after_key, int64_t after_id,
+    int status, const char *comment_error, const char *comment_text)
 {
-	struct rctx	*rc = rctx(req);
-	struct post	 post;
-	struct comment	 cs[COMMENTS_PAGE + 1];
-	struct html	 b;
-	int		 r, i, n;
+	struct rctx		*rc = rctx(req);
+	struct post		 post;
+	struct comment		 cs[COMMENTS_PAGE + 1];
+	struct page_meta	 m;
+	struct html		 b, path;
+	const char		*cur;
+	char			 image[1024];
+	int			 r, i, n;
 
 	if (!db_started(&pp->post)) {
 		query_send(req, &pp->post, &db_post_get, "ii", id,
@@ -38,13 +44,27 @@ post_page_or_reply(struct http_request *req, struct post_page *pp,
 		return (reply_error(req, 404));
 
 	db_post_full(&pp->post, 0, 0, 0, &post);
+	html_init(&path, 128);
+	render_post_path(&path, &post);
+	if (seg != NULL && !slug_is_canonical(seg, id, post.slug)) {
+		/* The same page under its one address, its cursor kept. */
+		if ((cur = form_get(&rc->form, "comments")) != NULL) {
+			html_lit(&path, "?comments=");
+			html_url(&path, cur);
+		}
+		r = reply_moved(req, html_cstr(&path));
+		html_free(&path);
+		return (r);
+	}
 	n = db_rows(&pp->comments);
 	for (i = 0; i < n && i < COMMENTS_PAGE; i++)
 		db_comment_row(&pp->comments, i, 0, &cs[i]);
 	html_init(&b, 16384);
 	render_post_page(&b, &rc->viewer, &post, cs, i, n > COMMENTS_PAGE,
 	    comment_error, comment_text);
-	r = page_send(req, status, post.title, &b);
+	render_post_meta(&m, &post, &path, image, sizeof(image));
+	r = page_send_meta(req, status, &m, &b);
 	html_free(&b);
+	html_free(&path);
 	return (r);
 }

@@ -19,10 +19,13 @@ struct post_page {
  * The post id and its comments after the cursor (after_key, after_id;
  * 0, 0 for the first page), sent with status; comment_error and
  * comment_text (NULL: none) go in the comment form.  A post the viewer
- * may not see is a 404.  STEP_WAIT or STEP_DONE.
+ * may not see is a 404.  seg: the path's "<id>-<slug>" as asked for, or
+ * NULL; when it is not the post's canonical address the answer is a 301
+ * there (the query kept), after the 404 check, so a draft stays
+ * invisible.  STEP_WAIT or STEP_DONE.
  */
 int	post_page_or_reply(struct http_request *, struct post_page *,
-	    int64_t id, int64_t after_key, int64_t after_id, int status,
-	    const char *comment_error, const char *comment_text);
+	    int64_t id, const char *seg, int64_t after_key, int64_t after_id,
+	    int status, const char *comment_error, const char *comment_text);
 
 #endif

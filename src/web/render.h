@@ -21,8 +21,32 @@
 #include "lib/input.h"
 #include "web/auth.h"
 
+/*
+ * What a page says about itself in its head: the title (before " - "
+ * and the site's name; NULL: the site's name alone), the description
+ * (NULL: SITE_DESCRIPTION), the canonical path and the pages before and
+ * after it (fragments written with the HTML writer, so already escaped
+ * for an attribute; PUBLIC_URL goes before them), a feed of the page's
+ * own, the image of its social cards (an absolute URL; NULL: the logo),
+ * its language, and for a post its dates.
+ */
+struct page_meta {
+	const char		*title;
+	const char		*description;
+	const struct html	*path;		/* NULL: no canonical link */
+	const struct html	*prev, *next;	/* NULL: none */
+	const struct html	*feed;		/* NULL: the site's alone */
+	const char		*feed_title;
+	const char		*image;
+	const char		*lang;		/* NULL: "en" */
+	int			 article;	/* og:type article */
+	int64_t			 published, modified;
+	const char		*author;	/* article:author's name */
+};
+
 /* render_page.c: the page around a body, and form widgets. */
-void	render_head(struct html *, const struct viewer *, const char *title);
+void	render_head(struct html *, const struct viewer *,
+	    const struct page_meta *);
 void	render_foot(struct html *);
 /* A whole error page (no session, no script): fixed texts only. */
 void	render_error_page(struct html *, const char *title,
@@ -43,6 +67,10 @@ int	safe_local_path(const char *);
 void	render_author(struct html *, const char *username,
 	    const char *display_name);
 void	render_tags(struct html *, const struct tags *);
+/* A post's address, /posts/<id>-<slug> (escaped for an attribute). */
+void	render_post_path(struct html *, const struct post *);
+/* An image's absolute URL (its served key's), for cards and feeds. */
+void	render_image_url(char *, size_t, const char *key);
 /* The pages that list posts: which one, for its heading and its links. */
 enum list_of { LIST_HOME, LIST_USER, LIST_TAG, LIST_SEARCH };
 
@@ -50,14 +78,31 @@ struct list_view {
 	enum list_of		 of;
 	const char		*name;	/* LIST_TAG: the tag; SEARCH: words */
 	const struct user	*user;	/* LIST_USER: whose posts */
-	const struct post	*posts;	/* at most LIST_PAGE are shown; */
-	int			 n;	/* more: the next page's link */
+	const struct user	*people;	/* LIST_SEARCH: found by */
+	int			 npeople;	/* name (at most PEOPLE_MAX) */
+	const struct post	*posts;	/* at most LIST_PAGE, newest first */
+	int			 n;
+	int			 older, newer;	/* pages on either side */
 };
-/* A list page's body: heading, posts, the link to the next page. */
+#define PEOPLE_MAX	5
+/*
+ * The list's links (escaped for attributes): itself with its cursor
+ * (the canonical path), the newer and older pages (empty when there is
+ * none) and its feed (empty for search).  Built once, for the page's
+ * head and its pager.
+ */
+struct list_links {
+	struct html	 self, newer, older, feed;
+};
+void	render_list_links(struct list_links *, const struct list_view *,
+	    const char *cursor_param, const char *cursor);
+void	render_list_links_free(struct list_links *);
+/* A list page's body: heading, posts, the pager both ways. */
 void	render_list_page(struct html *, const struct viewer *,
-	    const struct list_view *);
-/* Its title in the page head. */
-const char *render_list_title(const struct list_view *);
+	    const struct list_view *, const struct list_links *);
+/* Its head: title, description, links. */
+void	render_list_meta(struct page_meta *, const struct list_view *,
+	    const struct list_links *);
 /* The search page before any words were typed. */
 void	render_search_start(struct html *);
 /* One comment, with its delete button when the viewer may delete it. */
@@ -68,28 +113,77 @@ void	render_comment(struct html *, const struct viewer *,
 void	render_post_page(struct html *, const struct viewer *,
 	    const struct post *, const struct comment *, int n, int more,
 	    const char *comment_error, const char *comment_text);
-/* The editor, new (id 0) or of post id, filled from in. */
-void	render_editor(struct html *, const struct viewer *, int64_t id,
-	    const struct post_in *);
+/* A post page's head (path: its address from render_post_path()). */
+void	render_post_meta(struct page_meta *, const struct post *,
+	    const struct html *path, char *image, size_t imagelen);
+
+/*
+ * The editor, new (id 0) or of post id, filled from in; the author's
+ * ready images to choose a cover from; a preview (rendered Markdown,
+ * or NULL) and what safe mode left out of it or of what was just saved
+ * (NULL: nothing to say); saved: the post was just saved.
+ */
+struct editor_view {
+	int64_t			 id;
+	const struct post_in	*in;
+	const struct image	*images;
+	int			 nimages;
+	const struct md_html	*preview;
+	const struct md_drops	*drops;
+	int			 saved;
+	const struct html	*post_path;	/* a saved post's address */
+};
+void	render_editor(struct html *, const struct viewer *,
+	    const struct editor_view *);
+/* What safe mode left out, said to the author (nothing when none). */
+void	render_drops(struct html *, const struct md_drops *);
 
 /* render_account.c: accounts and people. */
 void	render_register(struct html *, const struct viewer *,
 	    const struct register_in *, const char *e_other);
 void	render_login(struct html *, const struct viewer *, const char *error,
 	    const char *next, const char *username);
+/*
+ * The settings page: what the profile form shows (the saved profile, or
+ * what was typed when it came back), the avatar, and each error beside
+ * its own field.
+ */
+struct settings_view {
+	const char	*note;
+	const char	*display, *bio, *avatar_key;
+	const char	*e_display, *e_bio;
+	const char	*e_current, *e_new;
+};
 void	render_settings(struct html *, const struct viewer *,
-	    const char *note, const char *display, const char *bio,
-	    const char *avatar_key, const char *e_profile, const char *e_pw);
+	    const struct settings_view *);
 /* A person's page head (their posts follow). */
 /* A person's page heading (the list of posts follows). */
 void	render_profile(struct html *, const struct user *);
 void	render_gallery(struct html *, const struct viewer *,
 	    const struct image *, int n);
 
-/* render_feed.c: XML for feed readers and crawlers. */
-void	render_atom(struct html *, const struct post *, int n);
+/*
+ * render_feed.c: XML for feed readers and crawlers.  A feed: the site's,
+ * an author's or a tag's (title and path say which), its entries with
+ * absolute URLs, updated: the newest entry's time.
+ */
+struct feed_view {
+	const char		*title;		/* NULL: the site's name */
+	const struct html	*path;		/* the feed's own path */
+	const struct html	*page;		/* the page it follows */
+	const struct post	*posts;
+	int			 n;
+	int64_t			 updated;
+};
+void	render_atom(struct html *, const struct feed_view *);
 void	render_sitemap_begin(struct html *);
-void	render_sitemap_post(struct html *, int64_t id, int64_t updated);
+void	render_sitemap_post(struct html *, int64_t id, const char *slug,
+	    int64_t updated);
+void	render_sitemap_user(struct html *, const char *username,
+	    int64_t updated);
+void	render_sitemap_tag(struct html *, const char *tag, int64_t updated);
 void	render_sitemap_end(struct html *);
+/* robots.txt (plain text). */
+void	render_robots(struct sbuf *);
 
 #endif

@@ -79,20 +79,19 @@ render_login(struct html *h, const struct viewer *v, const char *error,
 }
 
 void
-render_settings(struct html *h, const struct viewer *v, const char *note,
-    const char *display, const char *bio, const char *avatar_key,
-    const char *e_profile, const char *e_pw)
+render_settings(struct html *h, const struct viewer *v,
+    const struct settings_view *sv)
 {
 	html_lit(h, "<h1>Settings</h1>");
-	if (note != NULL)
-		render_notice(h, note);
+	if (sv->note != NULL)
+		render_notice(h, sv->note);
 	html_lit(h, "<section><h2>Avatar</h2>");
-	if (avatar_key != NULL && *avatar_key != '\0') {
+	/* The preview app.js fills is made by app.js (an <img> needs a
+	 * src); the saved avatar is shown. */
+	if (sv->avatar_key != NULL && *sv->avatar_key != '\0') {
 		html_lit(h, "<img class=\"avatar\" alt=\"Your avatar\"");
-		render_image_src(h, avatar_key);
+		render_image_src(h, sv->avatar_key);
 		html_lit(h, ">");
-	} else {
-		html_lit(h, "<img class=\"avatar\" alt=\"\" hidden>");
 	}
 	html_lit(h, "<div class=\"upload\" data-mode=\"avatar\" hidden>"
 	    "<label>Choose a picture <input type=\"file\" "
@@ -104,18 +103,20 @@ render_settings(struct html *h, const struct viewer *v, const char *note,
 	    "action=\"/settings\" method=\"post\">");
 	render_csrf(h, v);
 	render_field(h, HTML_LIT("Display name"), HTML_LIT("display_name"),
-	    HTML_LIT("text"), display, e_profile, HTML_LIT("maxlength=\"64\""));
-	render_textarea(h, HTML_LIT("Bio"), HTML_LIT("bio"), bio, NULL,
-	    HTML_LIT("rows=\"5\" maxlength=\"2000\""));
+	    HTML_LIT("text"), sv->display, sv->e_display,
+	    HTML_LIT("maxlength=\"64\""));
+	render_textarea(h, HTML_LIT("Bio"), HTML_LIT("bio"), sv->bio,
+	    sv->e_bio, HTML_LIT("rows=\"5\" maxlength=\"2000\""));
 	html_lit(h, "<button type=\"submit\">Save profile</button></form>"
 	    "</section><section><h2>Password</h2><form class=\"stack\" "
 	    "action=\"/settings/password\" method=\"post\">");
 	render_csrf(h, v);
 	render_field(h, HTML_LIT("Current password"),
-	    HTML_LIT("current_password"), HTML_LIT("password"), NULL, NULL,
+	    HTML_LIT("current_password"), HTML_LIT("password"), NULL,
+	    sv->e_current,
 	    HTML_LIT("required autocomplete=\"current-password\""));
 	render_field(h, HTML_LIT("New password (at least 10 characters)"),
-	    HTML_LIT("new_password"), HTML_LIT("password"), NULL, e_pw,
+	    HTML_LIT("new_password"), HTML_LIT("password"), NULL, sv->e_new,
 	    HTML_LIT("required minlength=\"10\" "
 	    "autocomplete=\"new-password\""));
 	html_lit(h, "<button type=\"submit\">Change password</button>"

@@ -5,13 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/site.h"
 #include "lib/cursor.h"
 #include "lib/timefmt.h"
 #include "storage/storage.h"
+#include "web/render.h"
 #include "web/render_json.h"
 
 static json_t	*json_time(int64_t);
 static json_t	*json_author(int64_t, const char *, const char *);
+static void	 json_post_publishing(json_t *, const struct post *);
 
 /* RFC 3339 with microseconds; null for 0 (never). */
 static json_t *
@@ -75,7 +78,46 @@ json_post(const struct post *p)
 	    "liked_by_me", p->liked,
 	    "created_at", json_time(p->created_at),
 	    "updated_at", json_time(p->updated_at));
+	if (o == NULL)
+		return (NULL);
+	json_post_publishing(o, p);
 	return (o);
+}
+
+/* The fields of publishing: address, excerpt, language, cover, dates. */
+static void
+json_post_publishing(json_t *o, const struct post *p)
+{
+	struct html	 url;
+	char		 img[1024];
+
+	html_init(&url, 128);
+	html_text(&url, kb_cfg.public_url);
+	render_post_path(&url, p);
+	json_object_set_new(o, "slug", json_string(p->slug));
+	json_object_set_new(o, "url", json_string(html_cstr(&url)));
+	html_free(&url);
+	json_object_set_new(o, "excerpt", json_string(p->excerpt));
+	json_object_set_new(o, "summary", *p->summary != '\0' ?
+	    json_string(p->summary) : json_null());
+	json_object_set_new(o, "lang", p->lang != NULL ?
+	    json_string(p->lang) : json_null());
+	json_object_set_new(o, "cover_image_id", p->cover_image_id != 0 ?
+	    json_integer(p->cover_image_id) : json_null());
+	if (p->cover_key != NULL)
+		render_image_url(img, sizeof(img), p->cover_key);
+	json_object_set_new(o, "cover_url", p->cover_key != NULL ?
+	    json_string(img) : json_null());
+	json_object_set_new(o, "published_at", json_time(p->published_at));
+	json_object_set_new(o, "scheduled_at", json_time(p->scheduled_at));
+}
+
+json_t *
+json_drops(const struct md_drops *d)
+{
+	return (json_pack("{s:i, s:i, s:i, s:s?}", "html", d->html,
+	    "links", d->links, "images", d->images,
+	    "example", d->first[0] != '\0' ? d->first : NULL));
 }
 
 json_t *
@@ -131,16 +173,61 @@ json_image(const struct image *im)
 	    "created_at", json_time(im->created_at)));
 }
 
-/* {"items":items,"next_cursor":...} serialized; items is consumed. */
+/*
+ * {"items":items,"next_cursor":...} serialized (with pg, also
+ * "prev_cursor"); items (k of them, in the rows' order) is consumed.
+ * A newer page's rows came oldest first: they are shown newest first,
+ * its prev_cursor goes on to newer ones, its next_cursor back to older.
+ */
 static char *
-list_dump(json_t *items, int more, int kind, int64_t key, int64_t id)
+list_dump(json_t *items, int k, int more, int kind, const int64_t *keys,
+    const int64_t *ids, const struct list_pages *pg)
 {
-	json_t	*doc;
+	json_t	*doc, *shown, *next, *prev;
 	char	 cur[CURSOR_LEN + 1], *s;
+	int	 i, older, newer;
 
-	doc = json_pack("{s:o, s:o}", "items", items, "next_cursor", more &&
-	    cursor_encode(cur, sizeof(cur), kind, key, id) == 0 ?
-	    json_string(cur) : json_null());
+	next = json_null();
+	prev = json_null();
+	shown = items;
+	older = pg == NULL || !pg->newer;
+	/* The last row in the rows' order: where more of them go on. */
+	if (k > 0 && more && cursor_encode(cur, sizeof(cur), kind,
+	    keys[k - 1], ids[k - 1]) == 0) {
+		if (older) {
+			json_decref(next);
+			next = json_string(cur);
+		} else {
+			json_decref(prev);
+			prev = json_string(cur);
+		}
+	}
+	/* The first: where the other way goes on. */
+	newer = pg != NULL && (pg->newer || pg->had_cursor);
+	if (k > 0 && newer && cursor_encode(cur, sizeof(cur), kind, keys[0],
+	    ids[0]) == 0) {
+		if (older) {
+			json_decref(prev);
+			prev = json_string(cur);
+		} else {
+			json_decref(next);
+			next = json_string(cur);
+		}
+	}
+	if (!older) {
+		shown = json_array();
+		for (i = k - 1; i >= 0; i--)
+			json_array_append(shown, json_array_get(items, i));
+		json_decref(items);
+	}
+	if (pg != NULL)
+		doc = json_pack("{s:o, s:o, s:o}", "items", shown,
+		    "next_cursor", next, "prev_cursor", prev);
+	else {
+		doc = json_pack("{s:o, s:o}", "items", shown, "next_cursor",
+		    next);
+		json_decref(prev);
+	}
 	s = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(doc);
 	return (s);
@@ -149,6 +236,14 @@ list_dump(json_t *items, int more, int kind, int64_t key, int64_t id)
 char *
 json_list(const void *rows, int n, int limit, int kind,
     json_t *(*item)(const void *, int, int64_t *, int64_t *))
+{
+	return (json_list_pages(rows, n, limit, kind, item, NULL));
+}
+
+char *
+json_list_pages(const void *rows, int n, int limit, int kind,
+    json_t *(*item)(const void *, int, int64_t *, int64_t *),
+    const struct list_pages *pg)
 {
 	json_t	*items, *one;
 	int64_t	 keys[JSON_LIST_MAX], ids[JSON_LIST_MAX];
@@ -166,11 +261,11 @@ json_list(const void *rows, int n, int limit, int kind,
 	}
 	shown = i;
 	if (shown == 0)
-		return (list_dump(items, 0, kind, 0, 0));
+		return (list_dump(items, 0, 0, kind, keys, ids, pg));
 
 	/* Almost always the whole page fits: one serialization. */
 	json_incref(items);
-	s = list_dump(items, shown < n, kind, keys[shown - 1], ids[shown - 1]);
+	s = list_dump(items, shown, shown < n, kind, keys, ids, pg);
 	if (s == NULL || strlen(s) <= JSON_PAGE_BYTES) {
 		json_decref(items);
 		return (s);
@@ -192,5 +287,5 @@ json_list(const void *rows, int n, int limit, int kind,
 	}
 	while ((int)json_array_size(items) > i)
 		(void)json_array_remove(items, json_array_size(items) - 1);
-	return (list_dump(items, i < n, kind, keys[i - 1], ids[i - 1]));
+	return (list_dump(items, i, i < n, kind, keys, ids, pg));
 }

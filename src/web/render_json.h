@@ -23,6 +23,8 @@ json_t	*json_comment(const struct comment *);
 json_t	*json_user(const struct user *);
 json_t	*json_token(const struct token *);
 json_t	*json_image(const struct image *);
+/* What safe mode left out of a post's Markdown (lib/markdown.h). */
+json_t	*json_drops(const struct md_drops *);
 
 /*
  * A page of a list, {"items":[...],"next_cursor":...}, that never carries
@@ -43,5 +45,18 @@ json_t	*json_image(const struct image *);
 char	*json_list(const void *rows, int n, int limit, int kind,
 	    json_t *(*item)(const void *rows, int i, int64_t *key,
 	    int64_t *id));
+/*
+ * The same for lists paged both ways: also "prev_cursor", the cursor of
+ * the newer page (null at the top).  newer: the rows came from an
+ * ?after= query, oldest first (they are shown newest first);
+ * had_cursor: the page is not the top one.
+ */
+struct list_pages {
+	int	newer;
+	int	had_cursor;
+};
+char	*json_list_pages(const void *rows, int n, int limit, int kind,
+	    json_t *(*item)(const void *rows, int i, int64_t *key,
+	    int64_t *id), const struct list_pages *);
 
 #endif

@@ -7,33 +7,154 @@
 
 #include <string.h>
 
+#include "core/site.h"
+#include "lib/timefmt.h"
 #include "web/render.h"
 #include "web/statics.h"
 
-void
-render_head(struct html *h, const struct viewer *v, const char *title)
+static void	render_meta(struct html *, struct html_lit, struct html_lit,
+		    const char *);
+static void	render_abs(struct html *, const struct html *);
+
+/* <meta property|name="key" content="value">: key a literal. */
+static void
+render_meta(struct html *h, struct html_lit attr, struct html_lit key,
+    const char *value)
 {
-	html_lit(h, "<!doctype html>\n<html lang=\"en\"><head>"
-	    "<meta charset=\"utf-8\">"
+	html_lit(h, "<meta ");
+	html_put(h, attr);
+	html_lit(h, "=\"");
+	html_put(h, key);
+	html_lit(h, "\" content=\"");
+	html_text(h, value);
+	html_lit(h, "\">");
+}
+
+/* An absolute URL of a path this site built: PUBLIC_URL first. */
+static void
+render_abs(struct html *h, const struct html *path)
+{
+	html_text(h, kb_cfg.public_url);
+	html_cat(h, path);
+}
+
+/*
+ * The head: title, description, canonical and rel=prev/next links,
+ * OpenGraph and Twitter card tags (every value through html_text), the
+ * feeds, the assets; then the site's header.
+ */
+void
+render_head(struct html *h, const struct viewer *v, const struct page_meta *m)
+{
+	const char	*desc, *image;
+	char		 t[TIMEFMT_RFC3339_SIZE];
+
+	desc = m->description != NULL && *m->description != '\0' ?
+	    m->description : kb_cfg.site_description;
+	image = m->image != NULL ? m->image : kb_cfg.site_logo;
+	html_lit(h, "<!DOCTYPE html>\n<html lang=\"");
+	html_text(h, m->lang != NULL ? m->lang : "en");
+	html_lit(h, "\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\"><title>");
-	html_text(h, title);
-	html_lit(h, " - kblog</title><link rel=\"stylesheet\" href=\"");
+	if (m->title != NULL) {
+		html_text(h, m->title);
+		html_lit(h, " - ");
+	}
+	html_text(h, kb_cfg.site_name);
+	html_lit(h, "</title>");
+	render_meta(h, HTML_LIT("name"), HTML_LIT("description"), desc);
+	if (m->path != NULL) {
+		html_lit(h, "<link rel=\"canonical\" href=\"");
+		render_abs(h, m->path);
+		html_lit(h, "\">");
+	}
+	if (m->prev != NULL) {
+		html_lit(h, "<link rel=\"prev\" href=\"");
+		render_abs(h, m->prev);
+		html_lit(h, "\">");
+	}
+	if (m->next != NULL) {
+		html_lit(h, "<link rel=\"next\" href=\"");
+		render_abs(h, m->next);
+		html_lit(h, "\">");
+	}
+
+	/* Social cards: OpenGraph, read by Twitter too where it lacks its
+	 * own. */
+	render_meta(h, HTML_LIT("property"), HTML_LIT("og:site_name"),
+	    kb_cfg.site_name);
+	render_meta(h, HTML_LIT("property"), HTML_LIT("og:type"),
+	    m->article ? "article" : "website");
+	render_meta(h, HTML_LIT("property"), HTML_LIT("og:title"),
+	    m->title != NULL ? m->title : kb_cfg.site_name);
+	render_meta(h, HTML_LIT("property"), HTML_LIT("og:description"),
+	    desc);
+	if (m->path != NULL) {
+		html_lit(h, "<meta property=\"og:url\" content=\"");
+		render_abs(h, m->path);
+		html_lit(h, "\">");
+	}
+	if (image != NULL)
+		render_meta(h, HTML_LIT("property"), HTML_LIT("og:image"),
+		    image);
+	if (m->article && m->published != 0 &&
+	    timefmt_rfc3339(t, m->published, 0) > 0)
+		render_meta(h, HTML_LIT("property"),
+		    HTML_LIT("article:published_time"), t);
+	if (m->article && m->modified != 0 &&
+	    timefmt_rfc3339(t, m->modified, 0) > 0)
+		render_meta(h, HTML_LIT("property"),
+		    HTML_LIT("article:modified_time"), t);
+	if (m->article && m->author != NULL)
+		render_meta(h, HTML_LIT("property"),
+		    HTML_LIT("article:author"), m->author);
+	render_meta(h, HTML_LIT("name"), HTML_LIT("twitter:card"),
+	    m->image != NULL ? "summary_large_image" : "summary");
+	render_meta(h, HTML_LIT("name"), HTML_LIT("twitter:title"),
+	    m->title != NULL ? m->title : kb_cfg.site_name);
+	render_meta(h, HTML_LIT("name"), HTML_LIT("twitter:description"),
+	    desc);
+	if (image != NULL)
+		render_meta(h, HTML_LIT("name"), HTML_LIT("twitter:image"),
+		    image);
+
+	html_lit(h, "<link rel=\"stylesheet\" href=\"");
 	html_text(h, static_path("style.css"));
 	html_lit(h, "\"><link rel=\"icon\" href=\"data:,\">"
 	    "<link rel=\"alternate\" type=\"application/atom+xml\" "
-	    "title=\"kblog\" href=\"/feed.atom\">"
-	    "<meta name=\"csrf-token\" content=\"");
+	    "title=\"");
+	html_text(h, kb_cfg.site_name);
+	html_lit(h, "\" href=\"/feed.atom\">");
+	if (m->feed != NULL) {
+		html_lit(h, "<link rel=\"alternate\" "
+		    "type=\"application/atom+xml\" title=\"");
+		html_text(h, m->feed_title != NULL ? m->feed_title :
+		    kb_cfg.site_name);
+		html_lit(h, "\" href=\"");
+		html_cat(h, m->feed);
+		html_lit(h, "\">");
+	}
+	html_lit(h, "<meta name=\"csrf-token\" content=\"");
 	html_text(h, v->csrf);
 	html_lit(h, "\"><script src=\"");
 	html_text(h, static_path("app.js"));
 	html_lit(h, "\" defer></script>"
-	    "</head><body><header class=\"site\"><nav>"
-	    "<a class=\"brand\" href=\"/\">kblog</a>"
+	    "</head><body><header class=\"site\">"
+	    "<nav aria-label=\"Site\"><a class=\"brand\" href=\"/\">");
+	if (kb_cfg.site_logo != NULL) {
+		html_lit(h, "<img class=\"logo\" alt=\"\" src=\"");
+		html_text(h, kb_cfg.site_logo);
+		html_lit(h, "\">");
+	}
+	html_text(h, kb_cfg.site_name);
+	html_lit(h, "</a>"
 	    "<form class=\"search\" action=\"/search\" method=\"get\" "
 	    "role=\"search\"><label class=\"visually-hidden\" "
 	    "for=\"q\">Search</label><input id=\"q\" name=\"q\" "
-	    "type=\"search\" placeholder=\"Search\" maxlength=\"200\">"
+	    "type=\"search\" placeholder=\"Posts, people\" "
+	    "maxlength=\"200\"><button type=\"submit\" "
+	    "class=\"secondary\">Search</button>"
 	    "</form><span class=\"spacer\"></span>");
 	if (v->id != 0) {
 		html_lit(h, "<a href=\"/posts/new\">Write</a><a href=\"/users/");
@@ -184,11 +305,15 @@ safe_local_path(const char *p)
 void
 render_error_page(struct html *h, const char *title, const char *message)
 {
-	html_lit(h, "<!doctype html>\n<html lang=\"en\"><head>"
+	html_lit(h, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\"><meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\"><title>");
 	html_text(h, title);
-	html_lit(h, " - kblog</title><link rel=\"stylesheet\" href=\"");
+	html_lit(h, " - ");
+	html_text(h, kb_cfg.site_name);
+	html_lit(h, "</title>");
+	render_meta(h, HTML_LIT("name"), HTML_LIT("description"), message);
+	html_lit(h, "<link rel=\"stylesheet\" href=\"");
 	html_text(h, static_path("style.css"));
 	html_lit(h, "\"></head><body><main class=\"error-page\"><h1>");
 	html_text(h, title);

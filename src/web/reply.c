@@ -192,6 +192,27 @@ reply_redirect(struct http_request *req, const char *location)
 }
 
 int
+reply_moved(struct http_request *req, const char *location)
+{
+	http_response_header(req, "location", location);
+	http_response_header(req, "cache-control", "public, max-age=300");
+	return (reply_send(req, 301, NULL, NULL, 0));
+}
+
+int
+reply_not_modified(struct http_request *req, const char *etag,
+    const char *last_modified, const char *cache)
+{
+	if (etag != NULL)
+		http_response_header(req, "etag", etag);
+	if (last_modified != NULL)
+		http_response_header(req, "last-modified", last_modified);
+	if (cache != NULL)
+		http_response_header(req, "cache-control", cache);
+	return (reply_send(req, 304, NULL, NULL, 0));
+}
+
+int
 reply_no_content(struct http_request *req)
 {
 	return (reply_send(req, 204, NULL, NULL, 0));

@@ -46,6 +46,15 @@ int	reply_method_not_allowed(struct http_request *, const char *allow);
 
 /* 303 See Other to a local path this module built or checked. */
 int	reply_redirect(struct http_request *, const char *location);
+/*
+ * 301 Moved Permanently to a local path this module built (an old or
+ * mistyped slug, a tag or name not written canonically); cacheable for
+ * a few minutes, since what is canonical may change with a new title.
+ */
+int	reply_moved(struct http_request *, const char *location);
+/* 304 Not Modified with the validators a cached copy keeps. */
+int	reply_not_modified(struct http_request *, const char *etag,
+	    const char *last_modified, const char *cache);
 /* 204. */
 int	reply_no_content(struct http_request *);
 /* obj (consumed) as JSON to scripts that asked for it, else 303 to loc. */

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 
@@ -132,8 +133,10 @@ def main():
         [(pid, uid)] = pg.query(
             "SELECT p.id, p.author_id FROM posts p WHERE p.published "
             "ORDER BY p.comment_count DESC, p.id LIMIT 1")
-        [(ncomments,)] = pg.query("SELECT comment_count FROM posts "
-                                  "WHERE id = %s", (pid,))
+        [(ncomments, slug)] = pg.query("SELECT comment_count, slug FROM "
+                                        "posts WHERE id = %s", (pid,))
+        # The post's own address: /posts/<id> alone answers 301 there.
+        post_path = f"/posts/{pid}-{quote(slug)}"
         # A bearer token for the like/unlike load.
         r = requests.post(k.url + "/api/v1/tokens", json={
             "username": "user0001", "password": "kblog-demo-password"})
@@ -159,8 +162,8 @@ end
             ("/ready", "/ready", None, [("SELECT 1", [])]),
             ("home page /", "/", None,
              [(sql_of("posts_home"), [big_time, maxid])]),
-            (f"post page /posts/{pid} ({ncomments} comments)",
-             f"/posts/{pid}", None,
+            (f"post page {post_path} ({ncomments} comments)",
+             post_path, None,
              [(sql_of("post_get"), [pid, 0]),
               (sql_of("comments_list"), [0, pid, 0, 0, 101])]),
             ("like/unlike PUT+DELETE /api/v1/posts/{id}/like",
@@ -223,11 +226,11 @@ def deep_cursor(base, pages):
     s = requests.Session()
     for _ in range(pages):
         html = s.get(url).text
-        m = re.search(r'rel="next" href="/\?cursor=([^"]+)"', html)
+        m = re.search(r'<a rel="next" href="/\?before=([^"]+)"', html)
         if not m:
             break
         cur = m.group(1)
-        url = base + "/?cursor=" + cur
+        url = base + "/?before=" + cur
     return cur
 
 

@@ -12,10 +12,13 @@
  *
  * Flows: with JavaScript (register, log out and in, Markdown post with an
  * uploaded image, like and comment in place, search, log out), without
- * JavaScript (the same through plain forms), the home and post pages at
- * phone width (375px), and over everything: no console errors, no page errors, no
- * Content-Security-Policy violations (console and DevTools issues), every
- * image really loaded.
+ * JavaScript (the same through plain forms), publishing (in a browser
+ * set to Paris time: schedule a post a few seconds ahead in the editor
+ * and watch it appear by itself, read a footnote and come back, page
+ * forward and back through the home page), the home and post pages at
+ * phone width (375px), and over everything: no console errors, no page
+ * errors, no Content-Security-Policy violations (console and DevTools
+ * issues), every image really loaded.
  *
  * Environment: CHROMIUM (default /usr/bin/chromium), E2E_TIMEOUT_MS
  * (default 15000, per action), E2E_HEADED=1 to watch.
@@ -327,12 +330,14 @@ async function login(page, username) {
 	await loggedInAs(page, username);
 }
 
-/* Writes the post through /posts/new; returns its path (/posts/N). */
+/* Writes the post through /posts/new; returns its path
+ * (/posts/N-slug). */
 async function savePost(page) {
 	await submitAndWait(page, page.locator("form.editor-form")
 	    .getByRole("button", { name: "Save" }));
 	const p = new URL(page.url()).pathname;
-	assert(/^\/posts\/\d+$/.test(p), `after Save the page is ${page.url()}`);
+	assert(/^\/posts\/\d+-[^/]+$/.test(p),
+	    `after Save the page is ${page.url()}`);
 	return p;
 }
 
@@ -655,6 +660,172 @@ async function flowWithoutJs(browser) {
 }
 
 /* ---------------------------------------------------------------- */
+/* Publishing: schedule, footnotes, pages both ways                   */
+
+const TZ = "Europe/Paris";
+
+/* The ids of the posts a list page shows, in order. */
+async function listed(page) {
+	return page.locator("ol.post-list h2 a").evaluateAll((as) =>
+	    as.map((a) => a.getAttribute("href").match(/^\/posts\/(\d+)-/)[1]));
+}
+
+async function flowPublishing(browser) {
+	const ctx = await browser.newContext({
+		viewport: { width: 1200, height: 900 }, timezoneId: TZ,
+	});
+	const page = await newPage(ctx, "[publish]");
+	const reader = await newPage(await browser.newContext({
+		viewport: { width: 1200, height: 900 }, timezoneId: TZ,
+	}), "[reader]");
+	const f = new Flow("publishing", page);
+	const user = uniq("pub");
+	const title = uniq("Scheduled ");
+	let postPath = null, due = 0;
+
+	await f.step("register", () => register(page, user));
+
+	await f.step("schedule a post 8 s ahead, in the browser's own time",
+	    async () => {
+		await go(page, "/posts/new");
+		await page.fill("#f-title", title);
+		await page.fill("#f-body", "A claim that needs a source.[^1] " +
+		    "And more text.\n\n[^1]: The source, at last.\n");
+		const label = await page.locator("fieldset.publish .tz")
+		    .textContent();
+		assert(label === "(your time)", `the time's label: ${label}`);
+		/* The field takes Paris time: what the reader reads. */
+		const local = await page.evaluate(() => {
+			const d = new Date(Date.now() + 8000);
+			const p = (n) => String(n).padStart(2, "0");
+			window.__kblogDue = d.getTime();
+			return `${d.getFullYear()}-${p(d.getMonth() + 1)}-` +
+			    `${p(d.getDate())}T${p(d.getHours())}:` +
+			    `${p(d.getMinutes())}:${p(d.getSeconds())}`;
+		});
+		due = await page.evaluate(() => window.__kblogDue);
+		await page.fill("#f-scheduled_at", local);
+		await page.check('input[name="publish"][value="schedule"]');
+		postPath = await savePost(page);
+		const when = await page.locator("article.post .meta .draft")
+		    .textContent();
+		assert(/^Scheduled for /.test(when), `the post says: ${when}`);
+		return `${local} ${TZ}; "${when.trim()}"`;
+	});
+
+	await f.step("nobody sees it before its time", async () => {
+		await go(reader, "/");
+		assert(!(await listed(reader)).includes(
+		    postPath.match(/\d+/)[0]), "listed before its time");
+		/* Asked outside the pages (a 404 in a page is a failure). */
+		const r = await fetch(BASE + postPath);
+		assert(r.status === 404, `the post answered ${r.status}`);
+	});
+
+	await f.step("it appears by itself, on time", async () => {
+		const id = postPath.match(/\d+/)[0];
+		for (;;) {
+			await go(reader, "/");
+			if ((await listed(reader)).includes(id))
+				break;
+			assert(Date.now() < due + 10000,
+			    "not published 10 s after its time");
+			await reader.waitForTimeout(300);
+		}
+		const late = (Date.now() - due) / 1000;
+		assert(Date.now() >= due - 500, "published early");
+		return `seen ${late.toFixed(1)} s after its time`;
+	});
+
+	await f.step("read a footnote and come back", async () => {
+		await go(reader, postPath);
+		const mark = reader.locator("article.post sup.footnote-ref a");
+		await mark.click();
+		await reader.waitForFunction(() => location.hash === "#fn-1");
+		const note = reader.locator("section.footnotes li#fn-1");
+		assert((await note.textContent()).includes(
+		    "The source, at last."), "the note's text");
+		assert(await note.evaluate((li) => li.matches(":target")),
+		    "the note is not the target");
+		await note.locator("a.footnote-backref").click();
+		await reader.waitForFunction(() =>
+		    location.hash === "#fnref-1");
+		return "#fn-1 and back to #fnref-1";
+	});
+
+	await f.step("comment times in the reader's zone", async () => {
+		await go(reader, postPath);
+		const t = reader.locator("article.post time").first();
+		assert(await t.getAttribute("datetime"),
+		    "no datetime on the post's date");
+		const form = page.locator("form.comment-form");
+		await go(page, postPath);
+		await form.locator("textarea").fill("On time, see " +
+		    "https://example.com/schedule");
+		await form.getByRole("button", { name: "Comment" }).click();
+		await page.locator("ol.comment-list .comment-body a").waitFor();
+		await go(reader, postPath);
+		const c = reader.locator("ol.comment-list time.local").first();
+		const shown = await c.textContent();
+		const utc = await c.getAttribute("title");
+		assert(/UTC$/.test(utc) && !/UTC$/.test(shown),
+		    `shown "${shown}", UTC "${utc}"`);
+		assert(await reader.locator("ol.comment-list a[href=" +
+		    "\"https://example.com/schedule\"][rel=\"nofollow ugc " +
+		    "noopener\"]").count() === 1, "the link is not clickable");
+		return `"${shown}" (was "${utc}")`;
+	}, { soft: true });
+
+	await f.step("page forward and back through the home page",
+	    async () => {
+		/* More than a page of posts, through the API. */
+		await page.evaluate(async () => {
+			const csrf = document.querySelector(
+			    'meta[name="csrf-token"]').content;
+			for (let i = 0; i < 21; i++) {
+				const r = await fetch("/api/v1/posts", {
+					method: "POST",
+					credentials: "same-origin",
+					headers: {
+						"Content-Type": "application/json",
+						"X-CSRF-Token": csrf,
+					},
+					body: JSON.stringify({ title: `Filler ${i}`,
+					    body_markdown: "Text." }),
+				});
+				if (r.status !== 201)
+					throw new Error(`POST: ${r.status}`);
+			}
+		});
+		await go(reader, "/");
+		const first = await listed(reader);
+		assert(first.length === 20, `${first.length} on page 1`);
+		await submitAndWait(reader, reader.getByRole("link",
+		    { name: "Older posts →" }));
+		assert(/[?&]before=/.test(reader.url()), reader.url());
+		const second = await listed(reader);
+		assert(second.length > 0 && !second.some((x) =>
+		    first.includes(x)), "page 2 repeats page 1");
+		assert(Number(second[0]) < Number(first[19]),
+		    "page 2 is not older");
+		await submitAndWait(reader, reader.getByRole("link",
+		    { name: "← Newer posts" }));
+		const back = await listed(reader);
+		assert(JSON.stringify(back) === JSON.stringify(first),
+		    `back: ${back} vs ${first}`);
+		assert(await reader.getByRole("link",
+		    { name: "← Newer posts" }).count() === 0,
+		    "a newer link at the top");
+		return `page 1 (${first.length}) -> page 2 (${second.length})` +
+		    " -> page 1";
+	});
+
+	await reader.context().close();
+	await ctx.close();
+	return postPath;
+}
+
+/* ---------------------------------------------------------------- */
 /* Phone width, dark mode (for the eyes: screenshots)                 */
 
 /*
@@ -755,6 +926,7 @@ async function main() {
 	try {
 		const { postPath } = await flowWithJs(browser);
 		const nojsPath = await flowWithoutJs(browser);
+		await flowPublishing(browser);
 		await flowPhone(browser, [postPath, nojsPath]);
 		await flowDark(browser, postPath);
 	} catch (e) {

@@ -27,8 +27,10 @@
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
  *	    -o build/fuzz/fuzz_json tests/fuzz/fuzz_json.c src/lib/input.c \
  *	    src/lib/valid.c src/lib/html.c src/lib/sbuf.c src/lib/form.c \
- *	    src/lib/markdown.c src/lib/pgarray.c -ljansson -lcmark-gfm \
- *	    -lcmark-gfm-extensions -lpthread
+ *	    src/lib/markdown.c src/lib/pgarray.c src/lib/tag.c \
+ *	    src/lib/slug.c src/lib/lang.c src/lib/ufold.c \
+ *	    src/lib/timefmt.c src/lib/config.c -ljansson -lcmark-gfm \
+ *	    -lcmark-gfm-extensions -lpthread -lunistring -lpq
  *	build/fuzz/fuzz_json -max_total_time=60 -dict=tests/fuzz/json.dict \
  *	    CORPUS_COPY
  */
@@ -120,6 +122,8 @@ post(json_t *json, int create)
 	struct post_in		 in;
 	struct input_error	 e;
 	json_t			*meta, *back;
+	char			 canon[TAG_SIZE], lang[LANG_TAG_SIZE];
+	size_t			 i;
 
 	if (!fields_ok(json, input_post_fields))
 		return;
@@ -136,11 +140,23 @@ post(json_t *json, int create)
 	if (in.title != NULL && (*in.title == '\0' ||
 	    valid_text(in.title, TITLE_MAX, 0) != NULL))
 		fail("accepted a bad title", NULL);
-	if (in.has_tags && (strspn(in.tags,
-	    "abcdefghijklmnopqrstuvwxyz0123456789-,") != strlen(in.tags) ||
-	    strstr(in.tags, ",,") != NULL || in.tags[0] == ',' ||
-	    in.tags_array == NULL))
+	/* Tags: each its own canonical form, no comma in one, at most 10. */
+	if (in.has_tags && (in.tags_array == NULL ||
+	    in.tag_list.n > TAG_LIST_MAX))
 		fail("tags not normalised", in.tags);
+	for (i = 0; in.has_tags && i < in.tag_list.n; i++) {
+		if (strchr(in.tag_list.tag[i], ',') != NULL ||
+		    tag_normalize(in.tag_list.tag[i],
+		    strlen(in.tag_list.tag[i]), canon) != NULL ||
+		    strcmp(canon, in.tag_list.tag[i]) != 0)
+			fail("a tag is not canonical", in.tag_list.tag[i]);
+	}
+	text_ok("summary", in.summary);
+	if (in.has_lang && *in.lang != '\0' &&
+	    (lang_normalize(in.lang, lang) != 0 || strcmp(lang, in.lang)))
+		fail("lang not canonical", in.lang);
+	if (in.has_schedule && in.scheduled_at != 0 && in.published == 1)
+		fail("published and scheduled", NULL);
 	if (in.metadata != NULL) {
 		if (strlen(in.metadata) > METADATA_MAX_BYTES)
 			fail("metadata over its bound", NULL);

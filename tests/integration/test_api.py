@@ -72,10 +72,16 @@ def test_crud_round_trip(base):
     assert post["created_at"].endswith("Z") and "T" in post["created_at"]
     keys = {"id", "author", "title", "body_markdown", "body_html", "tags",
             "published", "metadata", "like_count", "comment_count",
-            "liked_by_me", "created_at", "updated_at"}
-    assert set(post) == keys
+            "liked_by_me", "created_at", "updated_at", "slug", "url",
+            "excerpt", "summary", "lang", "cover_image_id", "cover_url",
+            "published_at", "scheduled_at"}
+    # A write also says what safe mode left out of the Markdown.
+    assert set(post) == keys | {"dropped"}
+    assert post["dropped"] == {"html": 0, "links": 0, "images": 0,
+                               "example": None}
 
     pid = post["id"]
+    del post["dropped"]
     assert api.call("GET", r.headers["location"].replace("/api/v1", "")
                     ).json() == post
     r = api.call("PATCH", f"/posts/{pid}", {"title": "Changed",

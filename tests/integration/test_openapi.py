@@ -280,15 +280,20 @@ def test_schema_checker_catches_violations():
             "tags": ["a-1"], "published": True, "metadata": {},
             "like_count": 0, "comment_count": 0, "liked_by_me": False,
             "created_at": "2026-11-21T20:30:00.123456Z",
-            "updated_at": "2026-11-21T20:30:00Z"}
+            "updated_at": "2026-11-21T20:30:00Z", "slug": "t",
+            "url": "http://x/posts/1-t", "excerpt": "", "summary": None,
+            "lang": None, "cover_image_id": None, "cover_url": None,
+            "published_at": "2026-11-21T20:30:00Z", "scheduled_at": None}
     assert CHECK.errors(post, good) == []
     bad_cases = [
-        ("id", "1"), ("id", True), ("title", None), ("tags", ["A"]),
+        ("id", "1"), ("id", True), ("title", None),
         ("tags", "a"), ("published", 1), ("metadata", []),
         ("created_at", "2026-11-21 20:30:00Z"),
         ("created_at", "2026-13-21T20:30:00Z"),
         ("updated_at", "2026-11-21T20:30:00+01:00"),
         ("author", {"id": 2, "username": "ada"}), ("like_count", -1),
+        ("tags", ["x" * 33]), ("slug", ""), ("published_at", "yesterday"),
+        ("dropped", {"html": 0}),
     ]
     for field, value in bad_cases:
         case = dict(good, **{field: value})
@@ -635,6 +640,10 @@ class World:
             "/api/v1/images/{id}": lambda: {"id": self.new_upload()},
             "/api/v1/users/{username}": lambda: {"username": self.username},
         }
+        # Operations with a required query: a value that finds something.
+        queries = {("/api/v1/users", "get"): "?q=" + self.username}
+        if (path, method) in queries:
+            return path + queries[(path, method)]
         if "{" not in path:
             return path
         assert path in values, (f"no test value for the parameters of "

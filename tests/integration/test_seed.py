@@ -197,8 +197,9 @@ def test_bodies_are_markdown_rendered_with_their_excerpts(pg, seeded):
 def test_search_finds_vocabulary_words(pg, seeded):
     _, db, _ = seeded
     for word in ("query", "postgres", "cache"):
+        # As kblog searches (sql/009: every configuration at once).
         (n,) = one(pg, db, "SELECT count(*) FROM posts WHERE search @@ "
-                   "websearch_to_tsquery('english', %s)", (word,))
+                   "search_query(%s)", (word,))
         assert 0 < n <= 100, word
 
 
@@ -263,3 +264,71 @@ def test_append_then_reset(pg):
                "count(*) FROM posts), (SELECT count(*) FROM comments), "
                "(SELECT count(*) FROM likes), (SELECT min(id) FROM users), "
                "(SELECT min(id) FROM posts)") == (4, 6, 3, 2, 1, 1)
+
+
+def test_posts_have_publishing_fields(pg, seeded):
+    _, db, _ = seeded
+    rows = pg.query("SELECT published, published_at = created_at, slug, "
+                    "title, search_config::text FROM posts", dbname=db)
+    mod = _seed_module()
+    for published, dated, slug, title, cfg in rows:
+        assert dated if published else dated is None
+        assert slug == mod.slug(title)
+        assert re.fullmatch(r"[^\W_]+(-[^\W_]+)*", slug), slug
+        assert cfg == "english"
+
+
+def test_fresh_database_is_migrated_first(pg, kblog_factory):
+    """The seeder applies the migrations a new database lacks, as kblog
+    does (schema_migrations and all): kblog then finds nothing to do."""
+    url = pg.create_database("kblog_seed_fresh")
+    r = seed(url, "--users", "3", "--posts", "5", "--comments", "2",
+             "--likes", "2", "--pool", "3")
+    assert "applied migration 009_publishing.sql" in r.stderr
+    versions = [v for (v,) in pg.query(
+        "SELECT version FROM schema_migrations ORDER BY version",
+        dbname="kblog_seed_fresh")]
+    files = sorted(int(f.name.split("_")[0])
+                   for f in (REPO / "sql").glob("*.sql"))
+    assert versions == files
+    k = kblog_factory(url)
+    assert "0 of %d migrations applied now" % len(files) in k.output()
+    assert one(pg, "kblog_seed_fresh", "SELECT count(*) FROM posts") == (5,)
+
+
+def test_without_database_url_uses_the_private_postgres():
+    """No DATABASE_URL: the seeder starts scripts/run's private PostgreSQL
+    (scripts/localpg), migrates and fills it, and stops it again since it
+    was not running.  Run in a copy of the tree, on a port of its own, so
+    the checkout's var/ is never touched."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+    from harness import free_port
+    # Readable by the 'postgres' user localpg runs it as under root.
+    top = Path(tempfile.mkdtemp(prefix="kblog-seed-"))
+    os.chmod(top, 0o755)
+    root = top / "checkout"
+    (root / "scripts").mkdir(parents=True)
+    for name in ("seed", "localpg"):
+        shutil.copy2(REPO / "scripts" / name, root / "scripts" / name)
+    shutil.copytree(REPO / "sql", root / "sql")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["PGPORT"] = str(free_port())
+    r = subprocess.run([str(root / "scripts" / "seed"), "--users", "2",
+                        "--posts", "3", "--comments", "1", "--likes", "1",
+                        "--pool", "2"], capture_output=True, text=True,
+                       timeout=180, env=env)
+    try:
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "private PostgreSQL" in r.stderr
+        assert "set DATABASE_URL" not in r.stderr
+        assert (root / "var" / "pg" / "data" / "PG_VERSION").exists()
+        # Stopped again: it was not running before.
+        st = subprocess.run([str(root / "scripts" / "localpg"), "status"],
+                            env=env)
+        assert st.returncode != 0
+    finally:
+        subprocess.run([str(root / "scripts" / "localpg"), "stop"], env=env)
+        shutil.rmtree(top, ignore_errors=True)

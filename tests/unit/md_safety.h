@@ -15,7 +15,12 @@
  *    http:, https:.  Checked on the value after entity decoding, with
  *    what browsers ignore (leading C0/space, tab/CR/LF) removed;
  *  - class only "language-..." on code, align only left/center/right,
- *    input only type="checkbox" and always disabled.
+ *    input only type="checkbox" and always disabled;
+ *  - footnotes as cmark-gfm writes them: sup class="footnote-ref",
+ *    section class="footnotes" data-footnotes, li and a ids starting
+ *    with "fn-" or "fnref-" (never one of the page's own ids), a class
+ *    "footnote-backref", aria-label="Back to content", and the
+ *    valueless data-footnote-ref and data-footnote-backref.
  * So: no <script, <iframe, <style, <form, <svg..., no on*= attribute,
  * no javascript:, vbscript:, data: URL in any href or src.
  */
@@ -35,7 +40,7 @@
 struct mds_tag {
 	const char	*name;
 	int		 isvoid;
-	const char	*attrs[4];
+	const char	*attrs[8];
 };
 
 static const struct mds_tag mds_tags[] = {
@@ -44,8 +49,9 @@ static const struct mds_tag mds_tags[] = {
 	{ "h4", 0, { NULL } }, { "h5", 0, { NULL } }, { "h6", 0, { NULL } },
 	{ "ul", 0, { NULL } },
 	{ "ol", 0, { "start", NULL } },
-	{ "li", 0, { NULL } },
-	{ "a", 0, { "href", "title", NULL } },
+	{ "li", 0, { "id", NULL } },
+	{ "a", 0, { "href", "title", "id", "class", "data-footnote-ref",
+	    "data-footnote-backref", "aria-label", NULL } },
 	{ "img", 1, { "src", "alt", "title", NULL } },
 	{ "em", 0, { NULL } },
 	{ "strong", 0, { NULL } },
@@ -62,7 +68,29 @@ static const struct mds_tag mds_tags[] = {
 	{ "th", 0, { "align", NULL } },
 	{ "td", 0, { "align", NULL } },
 	{ "input", 1, { "type", "checked", "disabled", NULL } },
+	{ "sup", 0, { "class", NULL } },
+	{ "section", 0, { "class", "data-footnotes", NULL } },
 };
+
+/* Attributes written without a value (footnotes'). */
+static const char *const mds_bare[] = {
+	"data-footnotes", "data-footnote-ref", "data-footnote-backref", NULL
+};
+
+/* The one class each element may have. */
+static int
+mds_class_ok(const char *tag, const char *val)
+{
+	if (strcmp(tag, "code") == 0)
+		return (strncmp(val, "language-", 9) == 0);
+	if (strcmp(tag, "sup") == 0)
+		return (strcmp(val, "footnote-ref") == 0);
+	if (strcmp(tag, "section") == 0)
+		return (strcmp(val, "footnotes") == 0);
+	if (strcmp(tag, "a") == 0)
+		return (strcmp(val, "footnote-backref") == 0);
+	return (0);
+}
 
 /* Length of the entity at s ('&' included), or 0 if not one. */
 static size_t
@@ -191,7 +219,7 @@ md_safety_check(const char *html, size_t len, char *why, size_t whylen)
 {
 	static const struct mds_tag	*stack[MDS_DEPTH];
 	const struct mds_tag		*t;
-	char				 name[16], attr[16], *val;
+	char				 name[16], attr[32], *val;
 	size_t				 i, n, j, depth, off;
 	int				 closing, found, disabled, k;
 
@@ -275,6 +303,17 @@ md_safety_check(const char *html, size_t len, char *why, size_t whylen)
 			if (n == 0 || !found)
 				MDS_FAIL("attribute '%s' on <%s> at %zu",
 				    attr, name, off);
+			for (found = 0, k = 0; mds_bare[k] != NULL; k++) {
+				if (strcmp(mds_bare[k], attr) == 0)
+					found = 1;
+			}
+			if (found) {
+				if (i < len && html[i] != ' ' &&
+				    html[i] != '>')
+					MDS_FAIL("%s with a value at %zu",
+					    attr, off);
+				continue;
+			}
 			if (i + 1 >= len || html[i] != '=' ||
 			    html[i + 1] != '"')
 				MDS_FAIL("unquoted %s at %zu", attr, off);
@@ -299,8 +338,16 @@ md_safety_check(const char *html, size_t len, char *why, size_t whylen)
 			if (strcmp(attr, "src") == 0 && !mds_url_ok(val, 1))
 				MDS_FAIL("src \"%s\" at %zu", val, off);
 			if (strcmp(attr, "class") == 0 &&
-			    strncmp(val, "language-", 9) != 0)
+			    !mds_class_ok(name, val))
 				MDS_FAIL("class \"%s\" at %zu", val, off);
+			if (strcmp(attr, "id") == 0 &&
+			    strncmp(val, "fn-", 3) != 0 &&
+			    strncmp(val, "fnref-", 6) != 0)
+				MDS_FAIL("id \"%s\" at %zu", val, off);
+			if (strcmp(attr, "aria-label") == 0 &&
+			    strcmp(val, "Back to content") != 0)
+				MDS_FAIL("aria-label \"%s\" at %zu", val,
+				    off);
 			if (strcmp(attr, "align") == 0 &&
 			    strcmp(val, "left") != 0 &&
 			    strcmp(val, "center") != 0 &&

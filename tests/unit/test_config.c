@@ -202,6 +202,59 @@ test_parse_int(void **state)
 	assert_int_equal(config_parse_int(NULL, 0, 100, &v), -1);
 }
 
+static void
+test_site(void **state)
+{
+	const char	*none[] = { "DATABASE_URL", "postgresql:///kblog", NULL };
+	const char	*all[] = { "DATABASE_URL", "postgresql:///kblog",
+			    "PUBLIC_URL", "https://blog.example.com",
+			    "SITE_NAME", "Caf\xc3\xa9 \"notes\" <1>",
+			    "SITE_DESCRIPTION", "Notes on coffee.",
+			    "SITE_LOGO_URL", "https://cdn.example.net/logo.png",
+			    "PUBLISH_INTERVAL", "5", NULL };
+	const char	*local[] = { "DATABASE_URL", "postgresql:///kblog",
+			    "PUBLIC_URL", "https://blog.example.com",
+			    "SITE_LOGO_URL", "/_store/i/1/logo.png", NULL };
+	struct config	 cfg;
+	char		 err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(none, &cfg, err), 0);
+	assert_string_equal(cfg.site_name, "kblog");
+	assert_non_null(cfg.site_description);
+	assert_null(cfg.site_logo);
+	assert_string_equal(cfg.logo_origin, "");
+	assert_int_equal(cfg.publish_interval, 1);
+	config_free(&cfg);
+
+	/* Any text is a name: the pages escape it. */
+	assert_int_equal(load(all, &cfg, err), 0);
+	assert_string_equal(cfg.site_name, "Caf\xc3\xa9 \"notes\" <1>");
+	assert_string_equal(cfg.site_description, "Notes on coffee.");
+	assert_string_equal(cfg.site_logo, "https://cdn.example.net/logo.png");
+	assert_string_equal(cfg.logo_origin, "https://cdn.example.net");
+	assert_int_equal(cfg.publish_interval, 5);
+	config_free(&cfg);
+
+	/* A path is on this site. */
+	assert_int_equal(load(local, &cfg, err), 0);
+	assert_string_equal(cfg.site_logo,
+	    "https://blog.example.com/_store/i/1/logo.png");
+	assert_string_equal(cfg.logo_origin, "");
+	config_free(&cfg);
+
+	expect_error("SITE_NAME", "two\nlines", "SITE_NAME");
+	expect_error("SITE_NAME", "bad \xff utf-8", "SITE_NAME");
+	expect_error("SITE_DESCRIPTION", "tab\there", "SITE_DESCRIPTION");
+	expect_error("SITE_LOGO_URL", "javascript:alert(1)", "SITE_LOGO_URL");
+	expect_error("SITE_LOGO_URL", "//evil.example/x.png", "SITE_LOGO_URL");
+	expect_error("SITE_LOGO_URL", "/a\"b.png", "SITE_LOGO_URL");
+	expect_error("SITE_LOGO_URL", "https://cdn.example.net",
+	    "SITE_LOGO_URL");
+	expect_error("PUBLISH_INTERVAL", "0", "PUBLISH_INTERVAL");
+	expect_error("PUBLISH_INTERVAL", "3601", "PUBLISH_INTERVAL");
+}
+
 int
 main(void)
 {
@@ -212,6 +265,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_secret_not_in_error),
 		cmocka_unit_test(test_parse_int),
+		cmocka_unit_test(test_site),
 	};
 
 	return (cmocka_run_group_tests_name("config", tests, NULL, NULL));

@@ -39,7 +39,7 @@
 #define MSG_TYPE	"A field has the wrong type."
 #define MSG_INVALID	"Some fields are not valid."
 #define UPLOAD_MAX	((int64_t)10 * 1024 * 1024)	/* the default */
-#define TAG_CHARS	"Tags use only letters, digits and '-'."
+#define TAG_CHARS	"Tags use letters, digits, spaces and + # . - only."
 
 #define E_ACUTE		"\xc3\xa9"		/* U+00E9: 2 bytes */
 #define EURO		"\xe2\x82\xac"		/* U+20AC: 3 bytes */
@@ -211,9 +211,10 @@ test_post_form_valid(void **state)
 	assert_string_equal(in.body, "Some *Markdown*.\r\n\r\n\tindented");
 	assert_int_equal(in.published, 1);
 	assert_int_equal(in.has_tags, 1);
-	assert_string_equal(in.tags, "rust,c,web-dev");
+	/* Commas split tags; spaces belong to them. */
+	assert_string_equal(in.tags, "rust,c web-dev");
 	assert_string_equal(in.tags_typed, "Rust, c  web-dev");
-	assert_string_equal(in.tags_array, "{\"rust\",\"c\",\"web-dev\"}");
+	assert_string_equal(in.tags_array, "{\"rust\",\"c web-dev\"}");
 	assert_null(in.metadata);
 	assert_null(in.e_title);
 	assert_null(in.e_body);
@@ -403,18 +404,25 @@ test_post_form_tags(void **state)
 		{ " ,, \t\r\n ", "", "{}" },
 		{ "rust", "rust", "{\"rust\"}" },
 		{ "Rust,rust, RUST", "rust", "{\"rust\"}" },
+		/* Newlines separate tags too. */
 		{ "  a ,, b\t\nc ", "a,b,c", "{\"a\",\"b\",\"c\"}" },
-		{ "Web-Dev web-dev 2024", "web-dev,2024",
+		{ "Web-Dev, web-dev, 2024", "web-dev,2024",
 		    "{\"web-dev\",\"2024\"}" },
-		{ "a b c d e f g h i j", "a,b,c,d,e,f,g,h,i,j",
+		/* A space no longer splits a tag in two. */
+		{ "machine  Learning, web dev", "machine learning,web dev",
+		    "{\"machine learning\",\"web dev\"}" },
+		{ "a,b,c,d,e,f,g,h,i,j", "a,b,c,d,e,f,g,h,i,j",
 		    "{\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\","
 		    "\"j\"}" },
 		/* Duplicates are dropped before counting. */
-		{ "a b c d e f g h i j A J a", "a,b,c,d,e,f,g,h,i,j", NULL },
-		{ "a b c d e f g h i j k", NULL, "At most 10 tags." },
-		{ "c++", NULL, TAG_CHARS },
-		{ "under_score", NULL, TAG_CHARS },
-		{ "caf" E_ACUTE, NULL, TAG_CHARS },
+		{ "a,b,c,d,e,f,g,h,i,j,A,J,a", "a,b,c,d,e,f,g,h,i,j", NULL },
+		{ "a,b,c,d,e,f,g,h,i,j,k", NULL, "At most 10 tags." },
+		/* Unicode letters, + # . and their canonical forms. */
+		{ "C++, C#, .NET, node.js", "c++,c#,.net,node.js",
+		    "{\"c++\",\"c#\",\".net\",\"node.js\"}" },
+		{ "Caf" E_ACUTE ", #Rust, under_score", "caf" E_ACUTE
+		    ",rust,under score", NULL },
+		{ "Stra\xc3\x9f" "e, STRASSE", "strasse", "{\"strasse\"}" },
 		{ "a;b", NULL, TAG_CHARS },
 		{ "<script>", NULL, TAG_CHARS },
 		{ "a\"b", NULL, TAG_CHARS },
@@ -464,28 +472,29 @@ test_post_form_tag_length(void **state)
 	size_t		 i;
 
 	(void)state;
-	s = rep("a", TAG_MAX);
+	s = rep("a", TAG_CHARS_MAX);
 	assert_int_equal(post_form_ok("t", "", s, NULL), 1);
 	t = cat(s, "a");
 	assert_int_equal(post_form_ok("t", "", t, &err), 0);
 	assert_string_equal(err, "Tags are at most 32 characters.");
 	free(t);
 	free(s);
-	/* Ten different tags of 32 characters: the longest list there is,
-	 * kept whole. */
-	s = rep("abcdefghijklmnopqrstuvwxyz-1234X,", TAGS_MAX);
-	for (i = 0; i < TAGS_MAX; i++)
-		s[i * (TAG_MAX + 1) + TAG_MAX - 1] = (char)('0' + i);
+	/* Ten different tags of 32 characters: kept whole. */
+	s = rep("abcdefghijklmnopqrstuvwxyz-1234X,", TAG_LIST_MAX);
+	for (i = 0; i < TAG_LIST_MAX; i++)
+		s[i * (TAG_CHARS_MAX + 1) + TAG_CHARS_MAX - 1] =
+		    (char)('0' + i);
 	s[strlen(s) - 1] = '\0';
-	assert_int_equal(strlen(s), TAGS_TEXT_MAX - 1);
 	form_add(&f, "title", "t");
 	form_add(&f, "tags", s);
 	assert_int_equal(input_post_form(&f, &in), 1);
 	assert_string_equal(in.tags, s);
-	assert_int_equal(strlen(in.tags_array), 1 + TAGS_MAX * (TAG_MAX + 3));
+	assert_int_equal(in.tag_list.n, TAG_LIST_MAX);
+	assert_int_equal(strlen(in.tags_array), 1 + TAG_LIST_MAX *
+	    (TAG_CHARS_MAX + 3));
 	input_post_free(&in);
 	form_free(&f);
-	t = cat(s, " one-more");
+	t = cat(s, ", one-more");
 	assert_int_equal(post_form_ok("t", "", t, &err), 0);
 	assert_string_equal(err, "At most 10 tags.");
 	free(t);
@@ -501,7 +510,7 @@ test_post_form_every_error_at_once(void **state)
 	(void)state;
 	form_add(&f, "title", "a\x01");
 	form_add(&f, "body", "b\x02");
-	form_add(&f, "tags", "c++");
+	form_add(&f, "tags", "c;c");
 	form_add(&f, "published", "1");
 	assert_int_equal(input_post_form(&f, &in), 0);
 	assert_non_null(in.e_title);
@@ -509,7 +518,7 @@ test_post_form_every_error_at_once(void **state)
 	assert_non_null(in.e_tags);
 	/* What was typed is still there to show again. */
 	assert_string_equal(in.title, "a\x01");
-	assert_string_equal(in.tags_typed, "c++");
+	assert_string_equal(in.tags_typed, "c;c");
 	assert_int_equal(in.published, 1);
 	input_post_free(&in);
 	form_free(&f);
@@ -727,15 +736,15 @@ test_post_json_error_order(void **state)
 	    "metadata", NULL);
 	post_text_is("{\"title\": \"\", \"tags\": 1}", 1, 400, "tags", NULL);
 	/* ... then the values: metadata, title, body, tags. */
-	post_text_is("{\"title\": \"\", \"tags\": [\"c++\"], \"metadata\": "
+	post_text_is("{\"title\": \"\", \"tags\": [\"c;\"], \"metadata\": "
 	    "{\"a\":[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]}}", 1, 422, "metadata",
 	    NULL);
 	post_text_is("{\"title\": \"a\\u0001\", \"body_markdown\": "
-	    "\"\\u0001\", \"tags\": [\"c++\"]}", 1, 422, "title", NULL);
+	    "\"\\u0001\", \"tags\": [\"c;\"]}", 1, 422, "title", NULL);
 	post_text_is("{\"title\": \"t\", \"body_markdown\": \"\\u0001\", "
-	    "\"tags\": [\"c++\"]}", 1, 422, "body_markdown", NULL);
+	    "\"tags\": [\"c;\"]}", 1, 422, "body_markdown", NULL);
 	post_text_is("{\"title\": \"t\", \"body_markdown\": \"b\", "
-	    "\"tags\": [\"c++\"]}", 1, 422, "tags", NULL);
+	    "\"tags\": [\"c;\"]}", 1, 422, "tags", NULL);
 }
 
 static void
@@ -860,48 +869,25 @@ test_post_json_tags(void **state)
 	(void)state;
 	post_tags_are("[]", "", NULL);
 	post_tags_are("[\"Rust\", \"rust\", \"C\", \"RUST\"]", "rust,c", NULL);
-	post_tags_are("[\"web-dev\", \"2024\", \"-\"]", "web-dev,2024,-",
-	    NULL);
+	post_tags_are("[\"web-dev\", \"2024\"]", "web-dev,2024", NULL);
+	/* One tag per item: spaces inside, Unicode, + # . */
+	post_tags_are("[\"Machine Learning\", \"C++\", \"c#\", "
+	    "\"caf\\u00e9\", \".NET\"]", "machine learning,c++,c#,caf"
+	    E_ACUTE ",.net", NULL);
 	post_tags_are("[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\","
 	    "\"i\",\"j\"]", "a,b,c,d,e,f,g,h,i,j", NULL);
-	/* At most 10 items as sent (maxItems), duplicates or not. */
 	post_tags_are("[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\","
-	    "\"i\",\"j\",\"k\"]", NULL, "at most 10 tags");
-	post_tags_are("[\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\","
-	    "\"a\",\"a\",\"a\"]", NULL, "at most 10 tags");
-	/* Each item 1 to 32 of [A-Za-z0-9-]. */
-	post_tags_are("[\"\"]", NULL,
-	    "each tag is 1 to 32 of letters, digits and '-'");
-	post_tags_are("[\"a,b\"]", NULL,
-	    "each tag is 1 to 32 of letters, digits and '-'");
-	post_tags_are("[\"a b\"]", NULL,
-	    "each tag is 1 to 32 of letters, digits and '-'");
-	post_tags_are("[\"a\\tb\"]", NULL,
-	    "each tag is 1 to 32 of letters, digits and '-'");
-	post_tags_are("[\"a\\nb\"]", NULL,
-	    "each tag is 1 to 32 of letters, digits and '-'");
-	post_tags_are("[\"a\\u0000b\"]", NULL,
-	    "each tag is 1 to 32 of letters, digits and '-'");
-	post_tags_are("[\"c++\"]", NULL,
-	    "Tags use only letters, digits and '-'.");
-	post_tags_are("[\"under_score\"]", NULL,
-	    "Tags use only letters, digits and '-'.");
-	post_tags_are("[\"caf\\u00e9\"]", NULL,
-	    "Tags use only letters, digits and '-'.");
-	post_tags_are("[\"\\\"quoted\\\"\"]", NULL,
-	    "Tags use only letters, digits and '-'.");
-	s = rep("a", TAG_MAX);
+	    "\"i\",\"j\",\"k\"]", NULL, "At most 10 tags.");
+	post_tags_are("[\"-\"]", NULL, "A tag needs a letter or a digit.");
+	post_tags_are("[\"a,b\"]", NULL, "A tag cannot hold a comma.");
+	post_tags_are("[\"\"]", NULL, "A tag cannot be empty.");
+	post_tags_are("[\"a;b\"]", NULL, TAG_CHARS);
+	post_tags_are("[\"\\\"quoted\\\"\"]", NULL, TAG_CHARS);
+	s = rep("a", TAG_CHARS_MAX);
 	(void)snprintf(buf, sizeof(buf), "[\"%s\"]", s);
 	post_tags_are(buf, s, NULL);
 	(void)snprintf(buf, sizeof(buf), "[\"%sA\"]", s);
-	post_tags_are(buf, NULL,
-	    "each tag is 1 to 32 of letters, digits and '-'");
-	free(s);
-	/* Two-byte letters: 17 of them are 34 bytes, refused either way. */
-	s = rep("\\u00e9", 17);
-	(void)snprintf(buf, sizeof(buf), "[\"%s\"]", s);
-	post_tags_are(buf, NULL,
-	    "each tag is 1 to 32 of letters, digits and '-'");
+	post_tags_are(buf, NULL, "Tags are at most 32 characters.");
 	free(s);
 }
 
@@ -1030,15 +1016,15 @@ test_post_form_json_same_verdict(void **state)
 		{ "t", "x\x01", { NULL }, 0 },
 		{ "t", "\xed\xa0\x80", { NULL }, 0 },
 		{ "t", "\x1b[31m", { "a" }, 0 },
-		{ "t", "b", { "c++" }, 0 },
-		{ "t", "b", { "under_score" }, 0 },
-		{ "t", "b", { "caf" E_ACUTE }, 0 },
+		{ "t", "b", { "c++" }, 1 },
+		{ "t", "b", { "a;b" }, 0 },
+		{ "t", "b", { "caf" E_ACUTE, "Web Dev" }, 1 },
 		{ "t", "b", { "Web-Dev", "web-dev", "WEB-DEV" }, 1 },
 		{ "t", "b", { "a", "b", "c", "d", "e", "f", "g", "h", "i",
 		    "j" }, 1 },
 		{ "t", "b", { "a", "b", "c", "d", "e", "f", "g", "h", "i",
 		    "j", "k" }, 0 },
-		{ "\x01", "\x01", { "c++" }, 0 },
+		{ "\x01", "\x01", { "c;" }, 0 },
 	};
 	struct form		 f;
 	struct post_in		 fin, jin;
@@ -1142,6 +1128,206 @@ test_post_render_safe_html(void **state)
 	/* Freeing twice is harmless. */
 	input_post_free(&in);
 	form_free(&f);
+}
+
+/* Publishing, the schedule, excerpt, language and cover in the form. */
+static void
+test_post_form_publishing(void **state)
+{
+	struct form	 f;
+	struct post_in	 in;
+	int64_t		 t;
+
+	(void)state;
+	/* 2026-12-03T07:40:00Z */
+	t = 1796283600LL * 1000000;
+	memset(&f, 0, sizeof(f));
+	form_add(&f, "title", "t");
+	form_add(&f, "publish", "schedule");
+	form_add(&f, "scheduled_at", "2026-12-03T07:40");
+	assert_int_equal(input_post_form(&f, &in), 1);
+	assert_int_equal(in.published, 0);
+	assert_int_equal(in.has_schedule, 1);
+	assert_true(in.scheduled_at == t);
+	/* In the future: fine; in the past: an error beside the field. */
+	assert_int_equal(input_post_schedule(&in, t - 1, NULL), 1);
+	assert_int_equal(input_post_schedule(&in, t, NULL), 0);
+	assert_string_equal(in.e_schedule, "Choose a time in the future.");
+	input_post_free(&in);
+	form_free(&f);
+
+	/* The browser's zone: UTC+2 says -120 (minutes to add). */
+	memset(&f, 0, sizeof(f));
+	form_add(&f, "title", "t");
+	form_add(&f, "publish", "schedule");
+	form_add(&f, "scheduled_at", "2026-12-03T09:40:00");
+	form_add(&f, "tz", "-120");
+	assert_int_equal(input_post_form(&f, &in), 1);
+	assert_true(in.scheduled_at == t);
+	input_post_free(&in);
+	form_free(&f);
+
+	/* Bad times are kept to show again, with the error. */
+	memset(&f, 0, sizeof(f));
+	form_add(&f, "title", "t");
+	form_add(&f, "publish", "schedule");
+	form_add(&f, "scheduled_at", "tomorrow");
+	assert_int_equal(input_post_form(&f, &in), 0);
+	assert_string_equal(in.schedule_typed, "tomorrow");
+	assert_string_equal(in.e_schedule,
+	    "Choose a date and time to publish at.");
+	input_post_free(&in);
+	form_free(&f);
+
+	/* "now" and "draft" clear a schedule. */
+	memset(&f, 0, sizeof(f));
+	form_add(&f, "title", "t");
+	form_add(&f, "publish", "now");
+	form_add(&f, "scheduled_at", "2026-12-03T07:40");
+	assert_int_equal(input_post_form(&f, &in), 1);
+	assert_int_equal(in.published, 1);
+	assert_int_equal(in.has_schedule, 1);
+	assert_true(in.scheduled_at == 0);
+	input_post_free(&in);
+	form_free(&f);
+
+	/* Excerpt, language, cover; a bad one each. */
+	memset(&f, 0, sizeof(f));
+	form_add(&f, "title", "t");
+	form_add(&f, "publish", "draft");
+	form_add(&f, "summary", "A short\nsummary.");
+	form_add(&f, "lang", "PT-br");
+	form_add(&f, "cover_image_id", "42");
+	assert_int_equal(input_post_form(&f, &in), 1);
+	assert_string_equal(in.summary, "A short\nsummary.");
+	assert_int_equal(in.has_lang, 1);
+	assert_string_equal(in.lang, "pt-BR");
+	assert_int_equal(in.has_cover, 1);
+	assert_true(in.cover_id == 42);
+	input_post_free(&in);
+	form_free(&f);
+	memset(&f, 0, sizeof(f));
+	form_add(&f, "title", "t");
+	form_add(&f, "summary", "x\x01");
+	form_add(&f, "lang", "english please");
+	form_add(&f, "cover_image_id", "-1");
+	form_add(&f, "publish", "later");
+	assert_int_equal(input_post_form(&f, &in), 0);
+	assert_non_null(in.e_summary);
+	assert_non_null(in.e_lang);
+	assert_non_null(in.e_cover);
+	assert_non_null(in.e_schedule);
+	assert_string_equal(in.lang_typed, "english please");
+	input_post_free(&in);
+	form_free(&f);
+	/* Empty fields: none (given, so they clear). */
+	memset(&f, 0, sizeof(f));
+	form_add(&f, "title", "t");
+	form_add(&f, "lang", "");
+	form_add(&f, "cover_image_id", "");
+	assert_int_equal(input_post_form(&f, &in), 1);
+	assert_int_equal(in.has_lang, 1);
+	assert_string_equal(in.lang, "");
+	assert_int_equal(in.has_cover, 1);
+	assert_true(in.cover_id == 0);
+	input_post_free(&in);
+	form_free(&f);
+}
+
+static void
+test_post_json_publishing(void **state)
+{
+	struct post_in		 in;
+	struct input_error	 e;
+	json_t			*obj;
+
+	(void)state;
+	obj = body_of("{\"title\": \"t\", \"body_markdown\": \"b\", "
+	    "\"scheduled_at\": \"2026-12-03T09:40:00+02:00\", "
+	    "\"summary\": \"s\", \"lang\": \"fr\", \"cover_image_id\": 7}");
+	assert_int_equal(input_post_json(obj, 1, &in, &e), 0);
+	assert_int_equal(in.published, 0);	/* scheduled: a draft */
+	assert_true(in.scheduled_at == 1796283600LL * 1000000);
+	assert_string_equal(in.summary, "s");
+	assert_string_equal(in.lang, "fr");
+	assert_true(in.cover_id == 7);
+	assert_int_equal(input_post_schedule(&in, 1796283600LL * 1000000, &e),
+	    0);
+	refusal_is(&e, 422, "validation_failed", "scheduled_at", "past");
+	input_post_free(&in);
+	json_decref(obj);
+
+	/* null clears; published and a time together are refused. */
+	obj = body_of("{\"scheduled_at\": null, \"cover_image_id\": null, "
+	    "\"lang\": null}");
+	assert_int_equal(input_post_json(obj, 0, &in, &e), 0);
+	assert_int_equal(in.has_schedule, 1);
+	assert_true(in.scheduled_at == 0);
+	assert_int_equal(in.has_cover, 1);
+	assert_true(in.cover_id == 0);
+	assert_int_equal(in.has_lang, 1);
+	assert_string_equal(in.lang, "");
+	assert_int_equal(in.published, -1);
+	input_post_free(&in);
+	json_decref(obj);
+	post_text_is("{\"published\": true, \"scheduled_at\": "
+	    "\"2030-01-01T00:00:00Z\"}", 0, 422, "scheduled_at", NULL);
+	post_text_is("{\"scheduled_at\": \"soon\"}", 0, 422, "scheduled_at",
+	    NULL);
+	post_text_is("{\"scheduled_at\": 5}", 0, 400, "scheduled_at", NULL);
+	post_text_is("{\"cover_image_id\": \"5\"}", 0, 400, "cover_image_id",
+	    NULL);
+	post_text_is("{\"cover_image_id\": 0}", 0, 422, "cover_image_id",
+	    NULL);
+	post_text_is("{\"lang\": \"x y\"}", 0, 422, "lang", NULL);
+	post_text_is("{\"lang\": 1}", 0, 400, "lang", NULL);
+	post_text_is("{\"summary\": 1}", 0, 400, "summary", NULL);
+}
+
+/* The slug, the search configuration and what safe mode left out. */
+static void
+test_post_render_slug_lang_drops(void **state)
+{
+	struct post_in		 in;
+	struct input_error	 e;
+	json_t			*obj;
+
+	(void)state;
+	obj = body_of("{\"title\": \"Caf\\u00e9 au lait!\", "
+	    "\"body_markdown\": \"Le chat est sur la table et il ne "
+	    "dort pas dans une maison pour les chats.\\n\\n"
+	    "<iframe src=x></iframe>\"}");
+	assert_int_equal(input_post_json(obj, 1, &in, &e), 0);
+	assert_int_equal(input_post_render(&in), 0);
+	assert_string_equal(in.slug, "caf" E_ACUTE "-au-lait");
+	assert_string_equal(in.search_config, "french");	/* guessed */
+	assert_int_equal(in.drops.html, 1);
+	assert_string_equal(in.drops.first, "<iframe src=x></iframe>");
+	input_post_free(&in);
+	json_decref(obj);
+
+	/* A language given wins over the guess. */
+	obj = body_of("{\"title\": \"T\", \"body_markdown\": \"the cat and "
+	    "the dog\", \"lang\": \"de\"}");
+	assert_int_equal(input_post_json(obj, 1, &in, &e), 0);
+	assert_int_equal(input_post_render(&in), 0);
+	assert_string_equal(in.search_config, "german");
+	input_post_free(&in);
+	json_decref(obj);
+	/* Unsure: simple.  A patch without body or language keeps it. */
+	obj = body_of("{\"title\": \"T\", \"body_markdown\": \"ok\"}");
+	assert_int_equal(input_post_json(obj, 1, &in, &e), 0);
+	assert_int_equal(input_post_render(&in), 0);
+	assert_string_equal(in.search_config, "simple");
+	input_post_free(&in);
+	json_decref(obj);
+	obj = body_of("{\"title\": \"New\"}");
+	assert_int_equal(input_post_json(obj, 0, &in, &e), 0);
+	assert_int_equal(input_post_render(&in), 0);
+	assert_null(in.search_config);
+	assert_string_equal(in.slug, "new");
+	input_post_free(&in);
+	json_decref(obj);
 }
 
 static void
@@ -1877,6 +2063,22 @@ test_profile(void **state)
 	free(s);
 	/* A bio may hold what a name may not (it is text, not a name). */
 	assert_int_equal(input_profile("Ada", "a" ZWSP "b " RLO, &err), 1);
+	/* The form says which field is wrong, each beside its own. */
+	{
+		const char	*ed, *eb;
+
+		assert_int_equal(input_profile_form("a" ZWSP "b", "bell\x07",
+		    &ed, &eb), 0);
+		assert_non_null(ed);
+		assert_non_null(eb);
+		assert_int_equal(input_profile_form("Ada", "bell\x07", &ed,
+		    &eb), 0);
+		assert_null(ed);
+		assert_non_null(eb);
+		assert_int_equal(input_profile_form("Ada", "ok", &ed, &eb), 1);
+		assert_null(ed);
+		assert_null(eb);
+	}
 }
 
 /*
@@ -2183,7 +2385,8 @@ test_json_fields(void **state)
 {
 	static const char *const	post[] = { "title", "body_markdown",
 					    "tags", "published", "metadata",
-					    NULL };
+					    "summary", "lang", "cover_image_id",
+					    "scheduled_at", NULL };
 	static const char *const	user[] = { "username", "password",
 					    "display_name", NULL };
 	static const char *const	token[] = { "username", "password",
@@ -2317,6 +2520,9 @@ main(void)
 		cmocka_unit_test(test_post_form_json_same_verdict),
 		cmocka_unit_test(test_post_render_safe_html),
 		cmocka_unit_test(test_post_render_json_and_patch),
+		cmocka_unit_test(test_post_form_publishing),
+		cmocka_unit_test(test_post_json_publishing),
+		cmocka_unit_test(test_post_render_slug_lang_drops),
 		cmocka_unit_test(test_post_render_excerpt_bound),
 		cmocka_unit_test(test_post_render_too_complex),
 		cmocka_unit_test(test_comment),

@@ -103,6 +103,13 @@ test_checker_rejects(void **state)
 		"<!-- c -->",
 		"<p>a\xff</p>",
 		"<a title=\"x\" href=\"http://a\"onclick=\"x\">a</a>",
+		/* Footnote markup only as cmark-gfm writes it. */
+		"<a id=\"csrf\">a</a>",
+		"<li id=\"f-body\">a</li>",
+		"<sup class=\"x\">a</sup>",
+		"<section class=\"footnotes\" data-footnotes=\"x\"></section>",
+		"<a aria-label=\"Click me\">a</a>",
+		"<p data-footnote-ref>a</p>",
 	};
 	const char		*ok;
 	size_t			 i;
@@ -445,14 +452,19 @@ static void
 test_excerpt_strips_markup(void **state)
 {
 	(void)state;
-	EXCERPT_IS("# Title\n\nSome *emphasis* and `code` [link](http://x/) "
+	/* Image alt text is left out. */
+	EXCERPT_IS("# Title\n\nSome *emphasis* and `code` [link](http://x/)"
 	    "![alt](http://x/i.png).\n", 200,
-	    "Title Some emphasis and code link alt.");
+	    "Title Some emphasis and code link.");
 	EXCERPT_IS("a <b>bold</b> <script>x</script> &lt;i&gt; &amp;\n", 200,
 	    "a bold x <i> &");
-	EXCERPT_IS("- one\n- two\n\n> quote\n\n```\ncode  block\n```\n", 200,
-	    "one two quote code block");
-	EXCERPT_IS("|a|b|\n|-|-|\n|c|d|\n", 200, "a b c d");
+	/* Code blocks and tables are left out. */
+	EXCERPT_IS("- one\n- two\n\n> quote\n\n```\ncode  block\n```\n"
+	    "\nafter\n", 200, "one two quote after");
+	EXCERPT_IS("|a|b|\n|-|-|\n|c|d|\n\nafter\n", 200, "after");
+	EXCERPT_IS("    indented code\n\ntext\n", 200, "text");
+	/* Footnote marks and notes too. */
+	EXCERPT_IS("A claim[^1].\n\n[^1]: The source.\n", 200, "A claim.");
 	EXCERPT_IS("- [x] done\n- [ ] todo\n", 200, "done todo");
 	EXCERPT_IS("  \n\n  lots \t\n\n of   \r\n space  \n", 200,
 	    "lots of space");
@@ -645,6 +657,110 @@ test_xss_vector(void **state)
 	sbuf_free(&src);
 }
 
+/* --- Footnotes, what safe mode leaves out, absolute URLs. --- */
+
+static void
+test_footnotes(void **state)
+{
+	const char	*o;
+
+	(void)state;
+	o = R("A claim[^1] and another[^n].\n\n[^1]: The *source*.\n"
+	    "[^n]: Second.\n");
+	assert_non_null(strstr(o, "<sup class=\"footnote-ref\"><a "
+	    "href=\"#fn-1\" id=\"fnref-1\" data-footnote-ref>1</a></sup>"));
+	assert_non_null(strstr(o, "<section class=\"footnotes\" "
+	    "data-footnotes>"));
+	assert_non_null(strstr(o, "<li id=\"fn-1\">"));
+	assert_non_null(strstr(o, "The <em>source</em>."));
+	assert_non_null(strstr(o, "href=\"#fnref-n\""));
+	/* Hostile labels stay inside their attribute, prefixed. */
+	o = R("x[^\"><b>]\n\n[^\"><b>]: y\n");
+	assert_null(strstr(o, "<b>"));
+	assert_non_null(strstr(o, "id=\"fn-"));
+	/* Without a definition the mark is plain text. */
+	o = R("no[^note] here\n");
+	assert_string_equal(o, "<p>no[^note] here</p>\n");
+}
+
+static void
+test_drops_reported(void **state)
+{
+	struct md_html	 h;
+	struct md_drops	 d;
+	static const char	 src[] = "Watch:\n\n"
+	    "<iframe src=\"https://video.example/embed/1\"></iframe>\n\n"
+	    "a <b>bold</b> [x](javascript:alert(1)) ![i](data:image/png,AA)"
+	    " ![j](ftp://x/y.png)\n";
+	static const char	 big[] = "<video src=\""
+	    "https://example.com/\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.mp4\"></video>\n";
+
+	(void)state;
+	assert_int_equal(markdown_render_report(&h, src, sizeof(src) - 1,
+	    &d), 0);
+	assert_null(strstr(h.data, "iframe"));
+	assert_int_equal(d.html, 2);		/* the block and <b> */
+	assert_int_equal(d.links, 1);
+	assert_int_equal(d.images, 2);
+	assert_string_equal(d.first, "<iframe src=\"https://video.example/"
+	    "embed/1\"></iframe>");
+	md_html_free(&h);
+
+	/* Nothing left out: zeros. */
+	memset(&d, 0x55, sizeof(d));
+	assert_int_equal(markdown_render_report(&h, "*fine*", 6, &d), 0);
+	assert_int_equal(d.html + d.links + d.images, 0);
+	assert_string_equal(d.first, "");
+	md_html_free(&h);
+
+	/* A long tag: a sample cut at a character, with an ellipsis. */
+	assert_int_equal(markdown_render_report(&h, big, sizeof(big) - 1,
+	    &d), 0);
+	assert_int_equal(d.html, 1);
+	assert_true(strlen(d.first) <= MARKDOWN_DROP_SAMPLE + 3);
+	assert_true(utf8_valid(d.first, strlen(d.first)));
+	assert_memory_equal(d.first + strlen(d.first) - 3, MARKDOWN_ELLIPSIS,
+	    3);
+	md_html_free(&h);
+}
+
+static void
+test_absolute_urls(void **state)
+{
+	struct md_html	 h, a;
+	static const char	 src[] = "![c](/_store/i/1/x.png) "
+	    "[r](rel/y) [s](https://e.x/z) [m](mailto:a@b.c) [p](//cdn.x/q)"
+	    " note[^1]\n\n[^1]: n\n";
+	static const char	 text[] = "say href=\"/x\" `src=\"/y\"`";
+
+	(void)state;
+	assert_int_equal(markdown_render(&h, src, sizeof(src) - 1), 0);
+	assert_int_equal(markdown_absolute_urls(&a, h.data,
+	    "https://blog.example", "https://blog.example/posts/3-t"), 0);
+	assert_non_null(strstr(a.data,
+	    "src=\"https://blog.example/_store/i/1/x.png\""));
+	assert_non_null(strstr(a.data,
+	    "href=\"https://blog.example/posts/rel/y\""));
+	assert_non_null(strstr(a.data, "href=\"https://e.x/z\""));
+	assert_non_null(strstr(a.data, "href=\"mailto:a@b.c\""));
+	assert_non_null(strstr(a.data, "href=\"//cdn.x/q\""));
+	assert_non_null(strstr(a.data,
+	    "href=\"https://blog.example/posts/3-t#fn-1\""));
+	assert_null(strstr(a.data, "\"/_store"));
+	assert_int_equal(strlen(a.data), a.len);
+	md_html_free(&a);
+	md_html_free(&h);
+	/* Text that looks like an attribute is escaped: never rewritten. */
+	assert_int_equal(markdown_render(&h, text, sizeof(text) - 1), 0);
+	assert_int_equal(markdown_absolute_urls(&a, h.data, "https://b",
+	    "https://b/p"), 0);
+	assert_string_equal(a.data, h.data);
+	md_html_free(&a);
+	md_html_free(&h);
+}
+
 static int
 vec_cmp(const void *a, const void *b)
 {
@@ -673,6 +789,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_excerpt_cuts),
 		cmocka_unit_test(test_excerpt_utf8),
 		cmocka_unit_test(test_excerpt_every_length),
+		cmocka_unit_test(test_footnotes),
+		cmocka_unit_test(test_drops_reported),
+		cmocka_unit_test(test_absolute_urls),
 	};
 	static struct CMUnitTest	 tests[sizeof(fixed) /
 					    sizeof(fixed[0]) + MAX_VECTORS];
