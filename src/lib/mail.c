@@ -1059,7 +1059,10 @@ on_read(char *buf, size_t size, size_t n, void *arg)
 	return (len);
 }
 
-/* Keeps the server's last reply line; everything else is ignored. */
+/*
+ * Keeps the server's last reply line but 221 (to QUIT); everything else,
+ * including what libcurl sends (AUTH carries the password), is ignored.
+ */
 static int
 on_debug(CURL *curl, curl_infotype type, char *data, size_t len, void *arg)
 {
@@ -1077,6 +1080,9 @@ on_debug(CURL *curl, curl_infotype type, char *data, size_t len, void *arg)
 	start = end;
 	while (start > 0 && data[start - 1] != '\n')
 		start--;
+	/* The answer to QUIT says nothing about the message. */
+	if (end - start >= 3 && memcmp(data + start, "221", 3) == 0)
+		return (0);
 	if (end - start > REPLY_MAX)
 		end = start + REPLY_MAX;
 	memcpy(rp->line, data + start, end - start);
