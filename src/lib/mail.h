@@ -41,8 +41,9 @@
  *    spaces; otherwise, or when a word is too long to fold, encoded-words.
  *    Decoding gives back exactly the subject given.
  *  - Header lines are at most 78 characters, except a To or From line
- *    that must hold a long address whole (at most 6 + 256): always far
- *    below RFC 5322's 998.
+ *    that must hold a long address whole (at most 6 + 256) and the
+ *    Message-ID of a long domain (at most 12 + 288): always far below
+ *    RFC 5322's 998.
  *  - Body: valid UTF-8, lines ending in LF or CRLF (written as CRLF),
  *    no other control character but TAB.  Quoted-printable (RFC 2045
  *    6.7): "=" and bytes outside 33..126 as =XX, spaces and tabs
