@@ -52,6 +52,20 @@ struct config {
 	long		 upload_quota;		/* bytes of images per user */
 	long		 register_per_hour;	/* accounts, all addresses */
 	long		 register_per_addr_hour;	/* accounts per address */
+
+	/* Running a community (roles, reports, mail, account lifecycle). */
+	char		*admin_users;	/* "{alice,bob}" (lower case), or "{}" */
+	long		 reports_per_hour;	/* reports per user */
+	long		 mail_per_hour;	/* reset/verification links */
+	long		 recovery_per_hour;	/* recovery-code attempts */
+	long		 exports_per_hour;	/* archives per user */
+	int		 mail_on;	/* SMTP_URL is set */
+	char		*smtp_url;
+	char		*smtp_ca_file;	/* NULL: the system's CAs */
+	char		*mail_from_name;	/* MAIL_FROM's, "" when none */
+	char		*mail_from_addr;
+	long		 mail_attempts;	/* sends before a message is given up */
+	long		 mail_retry_seconds;	/* first back-off, doubling */
 };
 
 /*
