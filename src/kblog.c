@@ -30,6 +30,7 @@
 #include <kore/seccomp.h>
 
 #include "core/site.h"
+#include "db/db_mod.h"
 #include "db/migrate.h"
 #include "lib/sbuf.h"
 #include "lib/secure.h"
@@ -203,6 +204,10 @@ kore_parent_configure(int argc, char **argv)
 
 	if (migrate_run(kb_cfg.database_url, kb_cfg.migrations_dir,
 	    kb_cfg.db_wait, err, sizeof(err)) == -1)
+		die("%s", err);
+	/* The first admins: accounts named by ADMIN_USERS that exist. */
+	if (db_admins_apply(kb_cfg.database_url, kb_cfg.admin_users, err,
+	    sizeof(err)) == -1)
 		die("%s", err);
 
 	if ((srv = kore_server_lookup("kblog")) == NULL)

@@ -65,7 +65,8 @@ const struct db_stmt db_login_lookup = { "login_lookup",
     "SELECT CASE WHEN lk.wait IS NOT NULL THEN greatest(lk.wait, 1) "
     "WHEN EXISTS (SELECT 1 FROM bo) THEN NULL "
     "ELSE greatest(coalesce((SELECT wait FROM bw), 1), 1) END, "
-    "u.id, u.password_hash "
+    "u.id, u.password_hash, u.suspended_until > now(), "
+    "u.suspended_until = 'infinity', u.suspended_until "
     "FROM lk LEFT JOIN users u ON lower(u.username) = lower($1)",
     4, 0 };
 

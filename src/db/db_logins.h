@@ -23,7 +23,8 @@ extern const struct db_stmt	db_login_attempt;
 /*
  * Step 2: $1 username, $2 address, $3 lane, $4 a device lane.  Row:
  * seconds to wait (NULL: check the password), the user's id and hash
- * (NULL: no such user).
+ * (NULL: no such user), whether the account is suspended, for good, and
+ * until when.
  */
 extern const struct db_stmt	db_login_lookup;
 /* Step 3, when refused: $1 the failure's id goes. */

@@ -18,12 +18,14 @@
 /* A full row: the summary's columns, the key's place, then these. */
 #define FULL_COLS(viewer) SUMMARY_COLS ", p.created_at, p.body_md, " \
 	"p.body_html, p.metadata, EXISTS (SELECT 1 FROM likes l WHERE " \
-	"l.post_id = p.id AND l.user_id = " viewer ") "
+	"l.post_id = p.id AND l.user_id = " viewer "), " MOD_COLS
+/* A full row's last columns: what moderators did to the post. */
+#define MOD_COLS	"p.hidden_at IS NOT NULL, p.comments_closed "
 
 enum {
 	P_ID, P_AUTHOR, P_USERNAME, P_DISPLAY, P_TITLE, P_EXCERPT, P_TAGS,
 	P_PUBLISHED, P_LIKES, P_COMMENTS, P_CREATED, P_UPDATED, P_KEY,
-	P_MD, P_HTML, P_META, P_LIKED
+	P_MD, P_HTML, P_META, P_LIKED, P_HIDDEN, P_CLOSED
 };
 
 const struct db_stmt db_posts_home = { "posts_home",
@@ -70,7 +72,7 @@ const struct db_stmt db_posts_api = { "posts_api",
 const struct db_stmt db_posts_api_search = { "posts_api_search",
     "SELECT " SUMMARY_COLS ", p.r, p.body_md, p.body_html, p.metadata, "
     "EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND "
-    "l.user_id = $1::bigint) FROM (SELECT p.*, "
+    "l.user_id = $1::bigint), " MOD_COLS "FROM (SELECT p.*, "
     "(ts_rank(p.search, q) * 1000000000)::bigint AS r FROM posts p, "
     "websearch_to_tsquery('english', $7) q WHERE p.search @@ q "
     "AND p.published) p JOIN users u ON u.id = p.author_id "
@@ -105,7 +107,10 @@ const struct db_stmt db_post_update = { "post_update",
     "p AS (UPDATE posts SET title = coalesce($3, title), "
     "body_md = coalesce($4, body_md), body_html = coalesce($5, body_html), "
     "excerpt = coalesce($6, excerpt), tags = coalesce($7::text[], tags), "
-    "published = coalesce($8::boolean, published), "
+    "published = CASE WHEN hidden_at IS NULL THEN "
+    "coalesce($8::boolean, published) ELSE false END, "
+    "hidden_published = CASE WHEN hidden_at IS NULL THEN hidden_published "
+    "ELSE coalesce($8::boolean, hidden_published) END, "
     "metadata = coalesce($9::jsonb, metadata), updated_at = now() "
     "WHERE id = $2::bigint AND author_id = $1::bigint RETURNING *) "
     "SELECT (SELECT author_id FROM o), " FULL_COLS("$1::bigint")
@@ -205,6 +210,8 @@ db_post_full(const struct dbq *q, int row, int col, int ranked,
 	p->body_html.data = db_text(q, row, col + P_HTML);
 	p->metadata = db_text(q, row, col + P_META);
 	p->liked = db_bool(q, row, col + P_LIKED);
+	p->hidden = db_bool(q, row, col + P_HIDDEN);
+	p->comments_closed = db_bool(q, row, col + P_CLOSED);
 }
 
 int

@@ -11,7 +11,8 @@
  *      fields), zeroed, freed with the request;
  *   3. who is asking (the session or bearer token: web/auth.h), and the
  *      first guards: a bad bearer token is a 401; H_USER wants someone
- *      logged in (the login page, or 401);
+ *      logged in (the login page, or 401); H_MOD and H_ADMIN want a
+ *      moderator (or admin) and an admin (403 otherwise);
  *   4. the input: the query string (GET, HEAD) or, for pages, the form
  *      body (POST), parsed strictly (400, 413, 415); then an unsafe
  *      method with a session cookie wants the CSRF token (403: the form

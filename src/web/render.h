@@ -15,10 +15,12 @@
 
 #include "db/db_comments.h"
 #include "db/db_images.h"
+#include "db/db_mod.h"
 #include "db/db_posts.h"
 #include "db/db_users.h"
 #include "lib/html.h"
 #include "lib/input.h"
+#include "lib/input_community.h"
 #include "web/auth.h"
 
 /* render_page.c: the page around a body, and form widgets. */
@@ -73,8 +75,10 @@ void	render_editor(struct html *, const struct viewer *, int64_t id,
 	    const struct post_in *);
 
 /* render_account.c: accounts and people. */
+/* The form, or refusal (closed, invitations only) instead of it. */
 void	render_register(struct html *, const struct viewer *,
-	    const struct register_in *, const char *e_other);
+	    const struct register_in *, const char *refusal,
+	    const char *e_other);
 void	render_login(struct html *, const struct viewer *, const char *error,
 	    const char *next, const char *username);
 void	render_settings(struct html *, const struct viewer *,
@@ -82,9 +86,36 @@ void	render_settings(struct html *, const struct viewer *,
 	    const char *avatar_key, const char *e_profile, const char *e_pw);
 /* A person's page head (their posts follow). */
 /* A person's page heading (the list of posts follows). */
-void	render_profile(struct html *, const struct user *);
+void	render_profile(struct html *, const struct viewer *,
+	    const struct user *);
 void	render_gallery(struct html *, const struct viewer *,
 	    const struct image *, int n);
+
+/* render_mod.c: moderation and administration. */
+/* The log's words for an action ("Hid the post"). */
+const char	*render_action_label(const char *action);
+/* The links between the moderators' pages. */
+void	render_mod_nav(struct html *, const struct viewer *);
+/* Open reports (n of them; more: a next page), a note after an action. */
+void	render_mod_queue(struct html *, const struct viewer *,
+	    const struct report *, int n, int more, const char *note);
+/* The action form for a post, a comment or an account. */
+void	render_mod_act(struct html *, const struct viewer *,
+	    const struct mod_target *, const struct act_in *,
+	    const char *error);
+/* The log (mine: what was done to the viewer's content, unsigned). */
+void	render_mod_log(struct html *, const struct viewer *,
+	    const struct mod_entry *, int n, int more, int mine);
+/* Invitations, with a new one's link (shown once) and the form. */
+void	render_invitations(struct html *, const struct viewer *,
+	    const struct invitation *, int n, int more, const char *new_url,
+	    const struct invite_in *);
+/* The admin page: the registration mode, moderators. */
+void	render_admin(struct html *, const struct viewer *, const char *mode,
+	    const char *note, const char *role_error);
+/* A reader's report of a post or comment (summary: what it is). */
+void	render_report_form(struct html *, const struct viewer *,
+	    const struct report_in *, const char *summary, const char *error);
 
 /* render_feed.c: XML for feed readers and crawlers. */
 void	render_atom(struct html *, const struct post *, int n);

@@ -7,12 +7,15 @@
  * mode when the post was written (struct md_saved).
  */
 
+#include "db/db_sessions.h"
 #include "lib/cursor.h"
 #include "lib/timefmt.h"
 #include "web/render.h"
 
 static void	render_counts_word(struct html *, int64_t, struct html_lit,
 		    struct html_lit);
+static void	render_community_links(struct html *, const struct viewer *,
+		    struct html_lit, int64_t, int64_t);
 static void	render_post_list(struct html *, const struct list_view *);
 
 /*
@@ -34,6 +37,30 @@ render_author(struct html *h, const char *username, const char *display)
 	html_lit(h, "<span class=\"handle\">@");
 	html_text(h, username);
 	html_lit(h, "</span></a>");
+}
+
+/*
+ * Under a post or a comment (what: "post" or "comment"): "Report" for
+ * readers other than its author, "Moderate" for moderators.
+ */
+static void
+render_community_links(struct html *h, const struct viewer *v,
+    struct html_lit what, int64_t id, int64_t author)
+{
+	if (v->id == 0 || v->id == author)
+		return;
+	html_lit(h, "<a class=\"report-link meta\" href=\"/report?");
+	html_put(h, what);
+	html_lit(h, "=");
+	html_int(h, id);
+	html_lit(h, "\">Report</a>");
+	if (v->role >= ROLE_MOD) {
+		html_lit(h, " <a class=\"mod-link meta\" href=\"/mod/act?");
+		html_put(h, what);
+		html_lit(h, "=");
+		html_int(h, id);
+		html_lit(h, "\">Moderate</a>");
+	}
 }
 
 void
@@ -159,7 +186,7 @@ render_list_page(struct html *h, const struct viewer *v,
 		}
 		break;
 	case LIST_USER:
-		render_profile(h, lv->user);
+		render_profile(h, v, lv->user);
 		break;
 	case LIST_TAG:
 		html_lit(h, "<h1>Posts tagged “");
@@ -217,9 +244,14 @@ render_comment(struct html *h, const struct viewer *v, int64_t post_author,
 		(void)timefmt_date_time(date, c->created_at);
 		html_text(h, date);
 	}
-	html_lit(h, "</time></p><p class=\"comment-body\">");
+	html_lit(h, "</time>");
+	if (c->hidden)
+		html_lit(h, " · <span class=\"draft\">Hidden by a moderator: "
+		    "only you can see it</span>");
+	html_lit(h, "</p><p class=\"comment-body\">");
 	html_text_br(h, c->body);
 	html_lit(h, "</p>");
+	render_community_links(h, v, HTML_LIT("comment"), c->id, c->author_id);
 	if (v->id != 0 && (v->id == post_author || v->id == c->author_id)) {
 		html_lit(h, "<form method=\"post\" class=\"inline "
 		    "comment-delete\" action=\"/comments/");
@@ -243,7 +275,10 @@ render_post_page(struct html *h, const struct viewer *v,
 	html_lit(h, "<article class=\"post\"><h1>");
 	html_text(h, p->title);
 	html_lit(h, "</h1><p class=\"meta\">");
-	if (!p->published)
+	if (p->hidden)
+		html_lit(h, "<span class=\"draft\">Hidden by a moderator "
+		    "(only you can see it)</span> · ");
+	else if (!p->published)
 		html_lit(h, "<span class=\"draft\">Draft (only you can see "
 		    "it)</span> · ");
 	render_author(h, p->username, p->display_name);
@@ -251,6 +286,11 @@ render_post_page(struct html *h, const struct viewer *v,
 	html_lit(h, " · <time>");
 	html_text(h, date);
 	html_lit(h, "</time></p>");
+	if (p->hidden)
+		html_lit(h, "<p class=\"notice\">A moderator hid this post: "
+		    "nobody else can see it, and it stays a draft until it is "
+		    "shown again. <a href=\"/settings/moderation\">Why</a>"
+		    "</p>");
 	render_tags(h, &p->tags);
 	html_lit(h, "<div class=\"body\">");
 	html_md_saved(h, &p->body_html);
@@ -299,6 +339,7 @@ render_post_page(struct html *h, const struct viewer *v,
 		html_lit(h, "<button type=\"submit\" class=\"danger\">"
 		    "Delete</button></form>");
 	}
+	render_community_links(h, v, HTML_LIT("post"), p->id, p->author_id);
 	html_lit(h, "</div></article>");
 
 	html_lit(h, "<section class=\"comments\" id=\"comments\">"
@@ -316,7 +357,11 @@ render_post_page(struct html *h, const struct viewer *v,
 		html_lit(h, "#comments\">More comments →</a></nav>");
 	}
 
-	if (v->id != 0) {
+	if (p->comments_closed) {
+		html_lit(h, "<p class=\"meta\">Comments are closed.</p>");
+		if (comment_error != NULL)
+			render_alert(h, comment_error);
+	} else if (v->id != 0) {
 		html_lit(h, "<form class=\"stack comment-form\" method=\"post\" "
 		    "action=\"/posts/");
 		html_int(h, p->id);
