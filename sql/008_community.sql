@@ -39,33 +39,43 @@ ALTER TABLE posts ADD COLUMN comments_closed boolean NOT NULL
     DEFAULT false;
 ALTER TABLE comments ADD COLUMN hidden_at timestamptz;
 
--- Settings the whole site shares (one row): every instance reads them
--- from here, so a change applies everywhere at once.  deleted_user owns
--- what stays of a deleted account: its posts that others replied to.
+-- Settings the whole site shares (one row; a missing row reads as the
+-- defaults): every instance reads them from here, so a change applies
+-- everywhere at once.  deleted_user is the account that keeps what stays
+-- of deleted accounts (their posts that others replied to), made the
+-- first time it is needed (deleted_account()).
 CREATE TABLE site_settings (
 	id		boolean PRIMARY KEY DEFAULT true CHECK (id),
 	registration	text NOT NULL DEFAULT 'open'
 	    CHECK (registration IN ('open', 'invite', 'closed')),
-	deleted_user	bigint REFERENCES users (id),
+	deleted_user	bigint,
 	updated_at	timestamptz NOT NULL DEFAULT now()
 );
+INSERT INTO site_settings DEFAULT VALUES;
 
--- The account that replies to deleted accounts' posts are left under:
--- "deleted", or the first free "deleted-N".  It cannot log in ('!' is no
--- password hash) and has no address or codes.
-DO $$
+-- The account of deleted accounts' remains: "deleted", or the first free
+-- "deleted-N", made on first use.  It cannot log in ('!' is no password
+-- hash) and has no address, codes or role.
+CREATE FUNCTION deleted_account() RETURNS bigint
+LANGUAGE plpgsql AS $$
 DECLARE
 	name	text := 'deleted';
 	n	integer := 1;
 	uid	bigint;
 BEGIN
+	INSERT INTO site_settings DEFAULT VALUES ON CONFLICT DO NOTHING;
+	SELECT deleted_user INTO uid FROM site_settings FOR UPDATE;
+	IF uid IS NOT NULL AND EXISTS (SELECT 1 FROM users WHERE id = uid) THEN
+		RETURN uid;
+	END IF;
 	WHILE EXISTS (SELECT 1 FROM users WHERE lower(username) = name) LOOP
 		n := n + 1;
 		name := 'deleted-' || n;
 	END LOOP;
 	INSERT INTO users (username, password_hash, display_name)
 	    VALUES (name, '!', 'Deleted account') RETURNING id INTO uid;
-	INSERT INTO site_settings (deleted_user) VALUES (uid);
+	UPDATE site_settings SET deleted_user = uid;
+	RETURN uid;
 END
 $$;
 
@@ -290,10 +300,9 @@ BEGIN
 		t_type := 'user';
 		SELECT u.id, u.id, u.role, u.username, u.username
 		    INTO t_id, t_user, t_role, subject, t_summary
-		    FROM users u, site_settings s
-		    WHERE lower(u.username) = lower(p_name)
-		    AND u.id IS DISTINCT FROM s.deleted_user
-		    FOR UPDATE OF u;
+		    FROM users u WHERE lower(u.username) = lower(p_name)
+		    AND u.id IS DISTINCT FROM (SELECT deleted_user
+		    FROM site_settings) FOR UPDATE;
 	ELSIF p_action = 'dismiss_report' THEN
 		t_type := 'report';
 		SELECT r.id, coalesce(p.author_id, c.author_id), u.role,
@@ -418,9 +427,9 @@ BEGIN
 		RETURN;
 	END IF;
 	SELECT u.id, u.role, u.username INTO t_id, t_role, t_name
-	    FROM users u, site_settings s
-	    WHERE lower(u.username) = lower(p_name)
-	    AND u.id IS DISTINCT FROM s.deleted_user FOR UPDATE OF u;
+	    FROM users u WHERE lower(u.username) = lower(p_name)
+	    AND u.id IS DISTINCT FROM (SELECT deleted_user FROM site_settings)
+	    FOR UPDATE;
 	IF t_id IS NULL THEN
 		outcome := 'not_found';
 		RETURN;
@@ -448,8 +457,10 @@ $$;
 
 -- A password set by a reset (link or recovery code): every session, API
 -- token, remembered device and other reset link of the account goes, its
--- login lock-outs are lifted, and its verified address is told.
-CREATE FUNCTION password_reset_apply(p_user bigint, p_hash text)
+-- login lock-outs are lifted, and its verified address is told (p_mail:
+-- when the site sends mail).
+CREATE FUNCTION password_reset_apply(p_user bigint, p_hash text,
+    p_mail boolean)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
 	v_name	text;
@@ -463,7 +474,7 @@ BEGIN
 	DELETE FROM login_devices WHERE user_id = p_user;
 	DELETE FROM password_resets WHERE user_id = p_user;
 	DELETE FROM login_backoff WHERE username_lower = lower(v_name);
-	IF v_email IS NOT NULL THEN
+	IF v_email IS NOT NULL AND p_mail THEN
 		INSERT INTO mail_queue (user_id, kind, to_addr, username)
 		    VALUES (p_user, 'password_changed', v_email, v_name);
 	END IF;
@@ -473,14 +484,14 @@ $$;
 -- A reset link used: the link (id, token hash) must be live; it goes,
 -- and the password is set.  Returns the user, or NULL.
 CREATE FUNCTION password_reset_by_link(p_id bigint, p_token bytea,
-    p_hash text) RETURNS bigint LANGUAGE plpgsql AS $$
+    p_hash text, p_mail boolean) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
 	uid	bigint;
 BEGIN
 	DELETE FROM password_resets WHERE id = p_id AND token_hash = p_token
 	    AND expires_at > now() RETURNING user_id INTO uid;
 	IF uid IS NOT NULL THEN
-		PERFORM password_reset_apply(uid, p_hash);
+		PERFORM password_reset_apply(uid, p_hash, p_mail);
 	END IF;
 	RETURN uid;
 END
@@ -489,14 +500,14 @@ $$;
 -- A recovery code used: it goes, and the password is set.  Returns the
 -- user, or NULL when the code was used meanwhile.
 CREATE FUNCTION password_reset_by_code(p_user bigint, p_code bytea,
-    p_hash text) RETURNS bigint LANGUAGE plpgsql AS $$
+    p_hash text, p_mail boolean) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
 	uid	bigint;
 BEGIN
 	DELETE FROM recovery_codes WHERE user_id = p_user
 	    AND code_hash = p_code RETURNING user_id INTO uid;
 	IF uid IS NOT NULL THEN
-		PERFORM password_reset_apply(uid, p_hash);
+		PERFORM password_reset_apply(uid, p_hash, p_mail);
 	END IF;
 	RETURN uid;
 END
@@ -520,8 +531,8 @@ BEGIN
 	PERFORM 1 FROM users WHERE id = p_user FOR UPDATE;
 	existed := FOUND;
 	keys := '{}';
-	SELECT deleted_user INTO ghost FROM site_settings;
-	IF NOT existed OR p_user = ghost THEN
+	IF NOT existed OR p_user IS NOT DISTINCT FROM
+	    (SELECT deleted_user FROM site_settings) THEN
 		existed := false;
 		RETURN;
 	END IF;
@@ -536,6 +547,10 @@ BEGIN
 	    GROUP BY post_id) x
 	    WHERE p.id = x.post_id;
 	DELETE FROM comments WHERE author_id = p_user;
+	IF EXISTS (SELECT 1 FROM posts p WHERE p.author_id = p_user AND
+	    EXISTS (SELECT 1 FROM comments c WHERE c.post_id = p.id)) THEN
+		ghost := deleted_account();
+	END IF;
 	UPDATE posts SET author_id = ghost, title = '(deleted)',
 	    body_md = '', body_html = '', excerpt = '', tags = '{}',
 	    metadata = '{}', updated_at = now(), comments_closed = true

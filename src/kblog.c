@@ -29,6 +29,7 @@
 #include <kore/pgsql.h>
 #include <kore/seccomp.h>
 
+#include "core/mailer.h"
 #include "core/site.h"
 #include "db/db_mod.h"
 #include "db/migrate.h"
@@ -282,7 +283,8 @@ drain_check(void *arg, u_int64_t now)
 		sig_recv = SIGQUIT;
 }
 
-/* Each worker: libsodium, the dummy hash, the sweeper, graceful stop. */
+/* Each worker: libsodium, the dummy hash, the sweeper, the mailer,
+ * graceful stop. */
 void
 kore_worker_configure(void)
 {
@@ -291,6 +293,7 @@ kore_worker_configure(void)
 	if (sec_init() == -1)
 		fatal("kblog: cannot initialise libsodium");
 	storage_sweep_start();
+	mailer_start();
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = drain_sigh;

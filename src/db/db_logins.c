@@ -123,7 +123,8 @@ const struct db_stmt db_password_get = { "password_get",
     1, 0 };
 
 /* A new password ends every other session, every API token and every
- * remembered device but this browser's, and resets the check's lane. */
+ * remembered device but this browser's, resets the check's lane, and is
+ * told to the verified address. */
 const struct db_stmt db_password_set = { "password_set",
     "WITH u AS (UPDATE users SET password_hash = $1 WHERE id = $2 "
     "RETURNING lower(username) AS name), "
@@ -132,6 +133,15 @@ const struct db_stmt db_password_set = { "password_set",
     "b AS (DELETE FROM login_backoff WHERE lane = 'password' AND "
     "username_lower IN (SELECT name FROM u)), "
     "d AS (DELETE FROM login_devices WHERE user_id = $2 AND "
-    "token_hash IS DISTINCT FROM $4::bytea) "
+    "token_hash IS DISTINCT FROM $4::bytea), "
+    "m AS (INSERT INTO mail_queue (user_id, kind, to_addr, username) "
+    "SELECT id, 'password_changed', email, username FROM users "
+    "WHERE id = $2 AND email IS NOT NULL AND $5::boolean) "
     "DELETE FROM sessions WHERE user_id = $2 AND token_hash <> $3",
-    4, 0 };
+    5, 0 };
+
+/* A confirmation by password that succeeded: its lane starts afresh. */
+const struct db_stmt db_password_ok = { "password_ok",
+    "DELETE FROM login_backoff WHERE lane = 'password' AND "
+    "username_lower = (SELECT lower(username) FROM users WHERE "
+    "id = $1::bigint)", 1, 0 };

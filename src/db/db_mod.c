@@ -18,6 +18,10 @@
 			"OR suspended_until <= now()))"
 
 /* A log row: see db_mod_entry_row(); actor is the column given. */
+/* The registration mode: a missing settings row reads as 'open'. */
+#define MODE		"coalesce((SELECT registration FROM site_settings), " \
+			"'open')"
+
 #define LOG_COLS(actor) \
 	"l.id, " actor ", l.action, l.target_type, l.target_id, " \
 	"s.username, l.summary, l.reason, CASE WHEN l.until = 'infinity' " \
@@ -54,16 +58,17 @@ const struct db_stmt db_mod_target = { "mod_target",
     3, DB_READ };
 
 const struct db_stmt db_registration_get = { "registration_get",
-    "SELECT registration FROM site_settings", 0, DB_READ };
+    "SELECT " MODE, 0, DB_READ };
 
 const struct db_stmt db_registration_set = { "registration_set",
     "WITH a AS (" ADMIN_NOW("$1") "), "
-    "o AS (SELECT registration FROM site_settings), "
-    "u AS (UPDATE site_settings SET registration = $2, updated_at = now() "
-    "WHERE EXISTS (SELECT 1 FROM a) AND registration <> $2 RETURNING 1), "
+    "u AS (INSERT INTO site_settings AS s (registration) SELECT $2 FROM a "
+    "ON CONFLICT (id) DO UPDATE SET registration = excluded.registration, "
+    "updated_at = now() WHERE s.registration <> excluded.registration "
+    "RETURNING 1), "
     "l AS (INSERT INTO mod_log (actor_id, action, target_type, summary) "
-    "SELECT $1::bigint, 'registration_' || $2, 'site', "
-    "'was ' || (SELECT registration FROM o) FROM u) "
+    "SELECT $1::bigint, 'registration_' || $2, 'site', 'was ' || " MODE
+    " FROM u) "
     "SELECT EXISTS (SELECT 1 FROM a), EXISTS (SELECT 1 FROM u)", 2, 0 };
 
 /*
@@ -148,8 +153,8 @@ const struct db_stmt db_invitation_revoke = { "invitation_revoke",
     "SELECT id FROM d", 2, 0 };
 
 const struct db_stmt db_invitation_check = { "invitation_check",
-    "SELECT s.registration, i.token_hash, i.used_at IS NULL AND "
-    "i.expires_at > now() FROM site_settings s "
+    "SELECT " MODE ", i.token_hash, i.used_at IS NULL AND "
+    "i.expires_at > now() FROM (SELECT 1) one "
     "LEFT JOIN invitations i ON i.id = $1::bigint", 1, DB_READ };
 
 void

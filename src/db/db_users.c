@@ -30,7 +30,8 @@ const struct db_stmt db_user_by_id = { "user_by_id",
  * invitation used twice at once can never let an account through.
  */
 const struct db_stmt db_user_register = { "user_register",
-    "WITH m AS (SELECT registration FROM site_settings), "
+    "WITH m AS (SELECT coalesce((SELECT registration FROM site_settings), "
+    "'open') AS registration), "
     "inv AS (SELECT id FROM invitations WHERE id = $9::bigint AND "
     "used_at IS NULL AND expires_at > now() FOR UPDATE), "
     "ok AS (SELECT 1 FROM m WHERE m.registration = 'open' OR "

@@ -134,7 +134,9 @@ reg_run(struct http_request *req, void *arg)
 		return (reg_form(req, g, 403, NULL));
 	auth_set_session_cookie(req, g->ns.token);
 	auth_set_device_cookie(req, g->ns.device);
-	return (reply_redirect(req, "/"));
+	/* Without mail, recovery codes are the way back in: offer them. */
+	return (reply_redirect(req, kb_cfg.mail_on ? "/" :
+	    "/settings/account?welcome=1"));
 }
 
 static void

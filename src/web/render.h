@@ -13,6 +13,7 @@
 #ifndef KBLOG_WEB_RENDER_H
 #define KBLOG_WEB_RENDER_H
 
+#include "db/db_account.h"
 #include "db/db_comments.h"
 #include "db/db_images.h"
 #include "db/db_mod.h"
@@ -116,6 +117,30 @@ void	render_admin(struct html *, const struct viewer *, const char *mode,
 /* A reader's report of a post or comment (summary: what it is). */
 void	render_report_form(struct html *, const struct viewer *,
 	    const struct report_in *, const char *summary, const char *error);
+
+/* render_life.c: an account's life. */
+/* The errors the account page shows, each beside its form. */
+struct account_errors {
+	const char	*email_typed;	/* what was typed, shown again */
+	const char	*email, *email_password;
+	const char	*codes;		/* the password of a new set */
+	const char	*export;
+	const char	*deletion;	/* the password of a deletion */
+};
+void	render_account_page(struct html *, const struct viewer *,
+	    const struct account *, int mail_on, const char *note,
+	    const struct account_errors *);
+/* A new set of recovery codes, shown once. */
+void	render_codes(struct html *, const char codes[][RECOVERY_SHOW_LEN + 1],
+	    int n);
+/* Forgot your password: by e-mail (mail_on) and with a recovery code. */
+void	render_reset(struct html *, const struct viewer *, int mail_on,
+	    const char *login, const struct recovery_in *, const char *note,
+	    const char *e_login, const char *e_recovery);
+/* A mailed link's page: reset (a new password) or verification; error:
+ * the link does not work (no form then). */
+void	render_link_form(struct html *, const struct viewer *, int reset,
+	    const char *token, const char *error, const char *e_password);
 
 /* render_feed.c: XML for feed readers and crawlers. */
 void	render_atom(struct html *, const struct post *, int n);

@@ -90,6 +90,7 @@ render_login(struct html *h, const struct viewer *v, const char *error,
 	    HTML_LIT("password"), NULL, NULL,
 	    HTML_LIT("required autocomplete=\"current-password\""));
 	html_lit(h, "<button type=\"submit\">Log in</button></form>"
+	    "<p><a href=\"/reset\">Forgot your password?</a></p>"
 	    "<p>New here? <a href=\"/register\">Create an account</a>.</p>");
 }
 
@@ -134,7 +135,11 @@ render_settings(struct html *h, const struct viewer *v, const char *note,
 	    HTML_LIT("required minlength=\"10\" "
 	    "autocomplete=\"new-password\""));
 	html_lit(h, "<button type=\"submit\">Change password</button>"
-	    "</form></section>");
+	    "</form></section><section><h2>Account</h2><p><a "
+	    "href=\"/settings/account\">E-mail address, recovery codes, your "
+	    "data, deleting your account</a> · <a "
+	    "href=\"/settings/moderation\">Moderation of your content</a>"
+	    "</p></section>");
 }
 
 void

@@ -72,8 +72,10 @@ def test_crud_round_trip(base):
     assert post["created_at"].endswith("Z") and "T" in post["created_at"]
     keys = {"id", "author", "title", "body_markdown", "body_html", "tags",
             "published", "metadata", "like_count", "comment_count",
-            "liked_by_me", "created_at", "updated_at"}
+            "liked_by_me", "created_at", "updated_at", "hidden",
+            "comments_closed"}
     assert set(post) == keys
+    assert post["hidden"] is False and post["comments_closed"] is False
 
     pid = post["id"]
     assert api.call("GET", r.headers["location"].replace("/api/v1", "")
