@@ -240,6 +240,24 @@ BEGIN
 END
 $$;
 
+-- The role of an actor who may act now (not suspended), or NULL.
+CREATE FUNCTION actor_role(p_actor bigint) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT role FROM users WHERE id = p_actor AND
+	    (suspended_until IS NULL OR suspended_until <= now())
+$$;
+
+-- Whether an actor of role a_role may act on a target owned by t_user
+-- of role t_role: NULL when yes, else 'not_found' (no target), 'self'
+-- (one's own) or 'rank' (the owner's rank is the actor's or above).
+CREATE FUNCTION target_refusal(p_actor bigint, a_role text, t_id bigint,
+    t_user bigint, t_role text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN t_id IS NULL THEN 'not_found'
+	    WHEN t_user = p_actor THEN 'self'
+	    WHEN role_rank(t_role) >= role_rank(a_role) THEN 'rank' END
+$$;
+
 -- A moderation action, checked, done, and logged, in one transaction.
 --   p_actor   who acts (must be a moderator or admin, not suspended)
 --   p_action  hide_post, unhide_post, delete_post, close_comments,
@@ -269,8 +287,7 @@ DECLARE
 	v_visible	boolean;
 	n		integer;
 BEGIN
-	SELECT role INTO a_role FROM users WHERE id = p_actor AND
-	    (suspended_until IS NULL OR suspended_until <= now());
+	a_role := actor_role(p_actor);
 	IF a_role IS NULL OR role_rank(a_role) < 1 THEN
 		outcome := 'forbidden';
 		RETURN;
@@ -318,16 +335,8 @@ BEGIN
 		outcome := 'bad_action';
 		RETURN;
 	END IF;
-	IF t_id IS NULL THEN
-		outcome := 'not_found';
-		RETURN;
-	END IF;
-	IF t_user = p_actor THEN
-		outcome := 'self';
-		RETURN;
-	END IF;
-	IF role_rank(t_role) >= role_rank(a_role) THEN
-		outcome := 'rank';
+	outcome := target_refusal(p_actor, a_role, t_id, t_user, t_role);
+	IF outcome IS NOT NULL THEN
 		RETURN;
 	END IF;
 
@@ -416,8 +425,7 @@ DECLARE
 	t_role	text;
 	t_name	text;
 BEGIN
-	SELECT role INTO a_role FROM users WHERE id = p_actor AND
-	    (suspended_until IS NULL OR suspended_until <= now());
+	a_role := actor_role(p_actor);
 	IF a_role IS DISTINCT FROM 'admin' THEN
 		outcome := 'forbidden';
 		RETURN;
@@ -430,16 +438,8 @@ BEGIN
 	    FROM users u WHERE lower(u.username) = lower(p_name)
 	    AND u.id IS DISTINCT FROM (SELECT deleted_user FROM site_settings)
 	    FOR UPDATE;
-	IF t_id IS NULL THEN
-		outcome := 'not_found';
-		RETURN;
-	END IF;
-	IF t_id = p_actor THEN
-		outcome := 'self';
-		RETURN;
-	END IF;
-	IF role_rank(t_role) >= role_rank(a_role) THEN
-		outcome := 'rank';
+	outcome := target_refusal(p_actor, a_role, t_id, t_id, t_role);
+	IF outcome IS NOT NULL THEN
 		RETURN;
 	END IF;
 	IF t_role = p_role THEN

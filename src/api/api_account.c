@@ -168,17 +168,15 @@ email_run(struct http_request *req, void *arg)
 	struct input_error	 e;
 	int			 r;
 
-	if (!s->checked) {
-		if ((r = json_or_reply(req, input_email_fields)) != STEP_OK)
-			return (r);
-		if (input_email_json(s->rc.body, &s->in, &e) == -1)
-			return (input_or_reply(req, &e));
-		if (!kb_cfg.mail_on)
-			return (reply_error_code(req, 409, "mail_unavailable",
-			    "This site sends no e-mail, so addresses cannot "
-			    "be verified.", NULL));
-		s->checked = 1;
-	}
+	if ((r = json_or_reply(req, input_email_fields)) != STEP_OK ||
+	    (!s->checked && (r = input_once_or_reply(req,
+	    input_email_json(s->rc.body, &s->in, &e), &e, &s->checked)) !=
+	    STEP_OK))
+		return (r);
+	if (!kb_cfg.mail_on)
+		return (reply_error_code(req, 409, "mail_unavailable",
+		    "This site sends no e-mail, so addresses cannot be "
+		    "verified.", NULL));
 	if ((r = email_change_or_reply(req, &s->ch, s->rc.auth.user_id,
 	    &s->in)) != STEP_OK)
 		return (r);
@@ -207,13 +205,11 @@ verify_run(struct http_request *req, void *arg)
 	struct input_error	 e;
 	int			 r;
 
-	if (!s->checked) {
-		if ((r = json_or_reply(req, input_verify_fields)) != STEP_OK)
-			return (r);
-		if (input_link_json(s->rc.body, 0, &s->in, &e) == -1)
-			return (input_or_reply(req, &e));
-		s->checked = 1;
-	}
+	if ((r = json_or_reply(req, input_verify_fields)) != STEP_OK ||
+	    (!s->checked && (r = input_once_or_reply(req,
+	    input_link_json(s->rc.body, 0, &s->in, &e), &e, &s->checked)) !=
+	    STEP_OK))
+		return (r);
 	if ((r = verify_link_or_reply(req, &s->use, &s->in)) != STEP_OK)
 		return (r);
 	if (s->use.outcome != ACCT_DONE)
@@ -229,17 +225,14 @@ reset_run(struct http_request *req, void *arg)
 	struct input_error	 e;
 	int			 r;
 
-	if (!s->checked) {
-		if ((r = json_or_reply(req, input_reset_fields)) != STEP_OK)
-			return (r);
-		if (input_reset_json(s->rc.body, &s->in, &e) == -1)
-			return (input_or_reply(req, &e));
-		if (!kb_cfg.mail_on)
-			return (reply_error_code(req, 409, "mail_unavailable",
-			    "This site sends no e-mail: use a recovery code.",
-			    NULL));
-		s->checked = 1;
-	}
+	if ((r = json_or_reply(req, input_reset_fields)) != STEP_OK ||
+	    (!s->checked && (r = input_once_or_reply(req,
+	    input_reset_json(s->rc.body, &s->in, &e), &e, &s->checked)) !=
+	    STEP_OK))
+		return (r);
+	if (!kb_cfg.mail_on)
+		return (reply_error_code(req, 409, "mail_unavailable",
+		    "This site sends no e-mail: use a recovery code.", NULL));
 	if ((r = reset_request_or_reply(req, &s->req, &s->in)) != STEP_OK)
 		return (r);
 	if (s->req.outcome == ACCT_THROTTLED)
@@ -257,14 +250,11 @@ confirm_run(struct http_request *req, void *arg)
 	struct input_error	 e;
 	int			 r;
 
-	if (!s->checked) {
-		if ((r = json_or_reply(req, input_reset_confirm_fields)) !=
-		    STEP_OK)
-			return (r);
-		if (input_link_json(s->rc.body, 1, &s->in, &e) == -1)
-			return (input_or_reply(req, &e));
-		s->checked = 1;
-	}
+	if ((r = json_or_reply(req, input_reset_confirm_fields)) !=
+	    STEP_OK || (!s->checked && (r = input_once_or_reply(req,
+	    input_link_json(s->rc.body, 1, &s->in, &e), &e, &s->checked)) !=
+	    STEP_OK))
+		return (r);
 	if ((r = reset_link_or_reply(req, &s->use, &s->in)) != STEP_OK)
 		return (r);
 	if (s->use.outcome != ACCT_DONE)
@@ -287,13 +277,11 @@ recovery_run(struct http_request *req, void *arg)
 	struct input_error	 e;
 	int			 r;
 
-	if (!s->checked) {
-		if ((r = json_or_reply(req, input_recovery_fields)) != STEP_OK)
-			return (r);
-		if (input_recovery_json(s->rc.body, &s->in, &e) == -1)
-			return (input_or_reply(req, &e));
-		s->checked = 1;
-	}
+	if ((r = json_or_reply(req, input_recovery_fields)) != STEP_OK ||
+	    (!s->checked && (r = input_once_or_reply(req,
+	    input_recovery_json(s->rc.body, &s->in, &e), &e, &s->checked)) !=
+	    STEP_OK))
+		return (r);
 	if ((r = recovery_or_reply(req, &s->use, &s->in)) != STEP_OK)
 		return (r);
 	if (s->use.outcome != ACCT_DONE)
@@ -317,13 +305,11 @@ codes_run(struct http_request *req, void *arg)
 	json_t			*list;
 	int			 r, i;
 
-	if (!s->checked) {
-		if ((r = json_or_reply(req, input_password_fields)) != STEP_OK)
-			return (r);
-		if (input_password_json(s->rc.body, &s->password, &e) == -1)
-			return (input_or_reply(req, &e));
-		s->checked = 1;
-	}
+	if ((r = json_or_reply(req, input_password_fields)) != STEP_OK ||
+	    (!s->checked && (r = input_once_or_reply(req,
+	    input_password_json(s->rc.body, &s->password, &e), &e,
+	    &s->checked)) != STEP_OK))
+		return (r);
 	if ((r = codes_or_reply(req, &s->c, s->rc.auth.user_id,
 	    s->password)) != STEP_OK)
 		return (r);
@@ -358,13 +344,11 @@ delete_run(struct http_request *req, void *arg)
 	struct input_error	 e;
 	int			 r;
 
-	if (!s->checked) {
-		if ((r = json_or_reply(req, input_password_fields)) != STEP_OK)
-			return (r);
-		if (input_password_json(s->rc.body, &s->password, &e) == -1)
-			return (input_or_reply(req, &e));
-		s->checked = 1;
-	}
+	if ((r = json_or_reply(req, input_password_fields)) != STEP_OK ||
+	    (!s->checked && (r = input_once_or_reply(req,
+	    input_password_json(s->rc.body, &s->password, &e), &e,
+	    &s->checked)) != STEP_OK))
+		return (r);
 	if ((r = deletion_or_reply(req, &s->d, s->rc.auth.user_id,
 	    s->password)) != STEP_OK)
 		return (r);

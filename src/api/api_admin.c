@@ -84,13 +84,11 @@ role_run(struct http_request *req, void *arg)
 	const char		*code, *message;
 	int			 r, status;
 
-	if (!a->checked) {
-		if ((r = json_or_reply(req, input_role_fields)) != STEP_OK)
-			return (r);
-		if (input_role_json(a->rc.body, &a->role, &e) == -1)
-			return (input_or_reply(req, &e));
-		a->checked = 1;
-	}
+	if ((r = json_or_reply(req, input_role_fields)) != STEP_OK ||
+	    (!a->checked && (r = input_once_or_reply(req,
+	    input_role_json(a->rc.body, &a->role, &e), &e, &a->checked)) !=
+	    STEP_OK))
+		return (r);
 	if ((r = query_or_reply(req, &a->q, &db_role_set, "iss",
 	    a->rc.auth.user_id, a->role.username, a->role.role)) != STEP_OK)
 		return (r);

@@ -105,13 +105,11 @@ act_run(struct http_request *req, void *arg)
 	const char		*code, *message;
 	int			 r, status;
 
-	if (!a->checked) {
-		if ((r = json_or_reply(req, input_act_fields)) != STEP_OK)
-			return (r);
-		if (input_act_json(a->rc.body, &a->in, &e) == -1)
-			return (input_or_reply(req, &e));
-		a->checked = 1;
-	}
+	if ((r = json_or_reply(req, input_act_fields)) != STEP_OK ||
+	    (!a->checked && (r = input_once_or_reply(req,
+	    input_act_json(a->rc.body, &a->in, &e), &e, &a->checked)) !=
+	    STEP_OK))
+		return (r);
 	if ((r = mod_act_or_reply(req, &a->q, a->rc.auth.user_id, &a->in)) !=
 	    STEP_OK)
 		return (r);
@@ -199,15 +197,14 @@ invite_run(struct http_request *req, void *arg)
 	char			 url[512];
 	int			 r;
 
-	if (!s->checked) {
-		if ((r = json_or_reply(req, input_invite_fields)) != STEP_OK)
+	if (!db_started(&s->q)) {
+		if ((r = json_or_reply(req, input_invite_fields)) != STEP_OK ||
+		    (r = input_once_or_reply(req, input_invite_json(
+		    s->rc.body, &s->in, &e), &e, &s->checked)) != STEP_OK)
 			return (r);
-		if (input_invite_json(s->rc.body, &s->in, &e) == -1)
-			return (input_or_reply(req, &e));
 		if (sec_random_token(s->token) == -1)
 			fatal("no randomness");
 		sec_token_hash_param(s->token, s->hash);
-		s->checked = 1;
 	}
 	if ((r = query_or_reply(req, &s->q, &db_invitation_create, "issi",
 	    s->rc.auth.user_id, s->hash, s->in.note, s->in.days)) != STEP_OK)
@@ -255,13 +252,11 @@ report_run(struct http_request *req, void *arg)
 	const char		*code, *message;
 	int			 r, status;
 
-	if (!s->checked) {
-		if ((r = json_or_reply(req, input_report_fields)) != STEP_OK)
-			return (r);
-		if (input_report_json(s->rc.body, &s->in, &e) == -1)
-			return (input_or_reply(req, &e));
-		s->checked = 1;
-	}
+	if ((r = json_or_reply(req, input_report_fields)) != STEP_OK ||
+	    (!s->checked && (r = input_once_or_reply(req,
+	    input_report_json(s->rc.body, &s->in, &e), &e, &s->checked)) !=
+	    STEP_OK))
+		return (r);
 	if ((r = report_or_reply(req, &s->q, s->rc.auth.user_id, &s->in)) !=
 	    STEP_OK)
 		return (r);

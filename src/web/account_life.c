@@ -24,6 +24,9 @@
 static int	link_check(struct http_request *, struct link_use *,
 		    const struct db_stmt *, const struct link_in *);
 static int	confirm_outcome(const struct confirm *, int *, int *);
+static int	new_password_or_reply(struct http_request *, int *,
+		    struct password *, const char *, struct dbq *,
+		    const struct db_stmt *, int64_t, const char *);
 static int	hex_decode(const char *, unsigned char *, size_t);
 
 int
@@ -73,32 +76,43 @@ link_check(struct http_request *req, struct link_use *u,
 	return (STEP_OK);
 }
 
+/*
+ * A reset's last steps: the new password hashed (in a task), then st
+ * run with (id, secret, the hash, mail on).  STEP_OK with st's row.
+ */
+static int
+new_password_or_reply(struct http_request *req, int *step,
+    struct password *pw, const char *password, struct dbq *apply,
+    const struct db_stmt *st, int64_t id, const char *secret)
+{
+	int	r;
+
+	if (*step == LU_HASH) {
+		if ((r = password_step(req, pw, PW_HASH, NULL, password,
+		    NULL)) != STEP_OK)
+			return (r);
+		if (!pw->io.ok)
+			return (reply_error(req, 500));
+		*step = LU_APPLY;
+	}
+	return (query_or_reply(req, apply, st, "issb", id, secret,
+	    pw->io.hash, kb_cfg.mail_on));
+}
+
 int
 reset_link_or_reply(struct http_request *req, struct link_use *u,
     const struct link_in *in)
 {
 	int	r;
 
-	switch (u->step) {
-	case LU_LOOKUP:
+	if (u->step == LU_LOOKUP) {
 		if ((r = link_check(req, u, &db_reset_lookup, in)) != STEP_OK ||
 		    u->outcome != 0)
 			return (r);
 		u->step = LU_HASH;
-		/* FALLTHROUGH */
-	case LU_HASH:
-		if ((r = password_step(req, &u->pw, PW_HASH, NULL,
-		    in->password, NULL)) != STEP_OK)
-			return (r);
-		if (!u->pw.io.ok)
-			return (reply_error(req, 500));
-		u->step = LU_APPLY;
-		/* FALLTHROUGH */
-	default:
-		break;
 	}
-	if ((r = query_or_reply(req, &u->apply, &db_reset_apply, "issb",
-	    in->id, u->stored, u->pw.io.hash, kb_cfg.mail_on)) != STEP_OK)
+	if ((r = new_password_or_reply(req, &u->step, &u->pw, in->password,
+	    &u->apply, &db_reset_apply, in->id, u->stored)) != STEP_OK)
 		return (r);
 	/* Used (or expired) between the two statements: not twice. */
 	u->outcome = db_isnull(&u->apply, 0, 0) ? ACCT_BAD_LINK : ACCT_DONE;
@@ -176,8 +190,7 @@ recovery_or_reply(struct http_request *req, struct recovery_use *u,
 	size_t		 n;
 	int		 r, idx;
 
-	switch (u->step) {
-	case LU_LOOKUP:
+	if (u->step == LU_LOOKUP) {
 		auth_client_addr(req, addr, sizeof(addr));
 		if ((r = query_or_reply(req, &u->lookup, &db_recovery_lookup,
 		    "ssi", in->username, addr,
@@ -214,20 +227,9 @@ recovery_or_reply(struct http_request *req, struct recovery_use *u,
 		recovery_hash_param(u->user, canon, u->code);
 		explicit_bzero(canon, sizeof(canon));
 		u->step = LU_HASH;
-		/* FALLTHROUGH */
-	case LU_HASH:
-		if ((r = password_step(req, &u->pw, PW_HASH, NULL,
-		    in->password, NULL)) != STEP_OK)
-			return (r);
-		if (!u->pw.io.ok)
-			return (reply_error(req, 500));
-		u->step = LU_APPLY;
-		/* FALLTHROUGH */
-	default:
-		break;
 	}
-	if ((r = query_or_reply(req, &u->apply, &db_recovery_apply, "issb",
-	    u->user, u->code, u->pw.io.hash, kb_cfg.mail_on)) != STEP_OK)
+	if ((r = new_password_or_reply(req, &u->step, &u->pw, in->password,
+	    &u->apply, &db_recovery_apply, u->user, u->code)) != STEP_OK)
 		return (r);
 	u->outcome = db_isnull(&u->apply, 0, 0) ? ACCT_WRONG_CODE : ACCT_DONE;
 	return (STEP_OK);

@@ -452,6 +452,16 @@ input_or_reply(struct http_request *req, const struct input_error *e)
 }
 
 int
+input_once_or_reply(struct http_request *req, int rv,
+    const struct input_error *e, int *done)
+{
+	if (rv == -1)
+		return (input_or_reply(req, e));
+	*done = 1;
+	return (STEP_OK);
+}
+
+int
 owned_or_reply(struct http_request *req, struct dbq *q, const char *gone,
     const char *why)
 {

@@ -149,5 +149,16 @@ int	owned_or_reply(struct http_request *, struct dbq *, const char *gone,
 
 /* The API's answer to input it refused (lib/input.h). */
 int	input_or_reply(struct http_request *, const struct input_error *);
+/*
+ * For a body read once: rv is what an input_*_json() reader returned
+ * into e; -1 is answered (input_or_reply), else *done is set and STEP_OK.
+ *
+ *	if ((r = json_or_reply(req, fields)) != STEP_OK || (!s->done &&
+ *	    (r = input_once_or_reply(req, input_x_json(s->rc.body, &s->in,
+ *	    &e), &e, &s->done)) != STEP_OK))
+ *		return (r);
+ */
+int	input_once_or_reply(struct http_request *, int rv,
+	    const struct input_error *, int *done);
 
 #endif

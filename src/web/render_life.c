@@ -10,6 +10,17 @@
 #include "lib/notice.h"
 #include "web/render.h"
 
+static void	render_password(struct html *, const char *);
+
+/* "Your password", for a change that wants it, and its error. */
+static void
+render_password(struct html *h, const char *error)
+{
+	render_field(h, HTML_LIT("Your password"), HTML_LIT("password"),
+	    HTML_LIT("password"), NULL, error,
+	    HTML_LIT("required autocomplete=\"current-password\""));
+}
+
 void
 render_account_page(struct html *h, const struct viewer *v,
     const struct account *a, int mail_on, const char *note,
@@ -48,10 +59,7 @@ render_account_page(struct html *h, const struct viewer *v,
 		    HTML_LIT("email"), HTML_LIT("text"), e->email_typed,
 		    e->email, HTML_LIT("maxlength=\"254\" "
 		    "autocomplete=\"email\" inputmode=\"email\""));
-		render_field(h, HTML_LIT("Your password"),
-		    HTML_LIT("password"), HTML_LIT("password"), NULL,
-		    e->email_password, HTML_LIT("required "
-		    "autocomplete=\"current-password\""));
+		render_password(h, e->email_password);
 		html_lit(h, "<button type=\"submit\">Save the address</button>"
 		    "</form>");
 	}
@@ -66,9 +74,7 @@ render_account_page(struct html *h, const struct viewer *v,
 	    "<form class=\"stack\" method=\"post\" "
 	    "action=\"/settings/recovery-codes\">");
 	render_csrf(h, v);
-	render_field(h, HTML_LIT("Your password"), HTML_LIT("password"),
-	    HTML_LIT("password"), NULL, e->codes,
-	    HTML_LIT("required autocomplete=\"current-password\""));
+	render_password(h, e->codes);
 	html_lit(h, "<div><button type=\"submit\" name=\"as\" value=\"page\">"
 	    "Show new codes</button> <button type=\"submit\" name=\"as\" "
 	    "value=\"txt\" class=\"secondary\">Download new codes</button>"
@@ -92,9 +98,7 @@ render_account_page(struct html *h, const struct viewer *v,
 	    "data-confirm=\"Delete your account and everything you wrote, "
 	    "for good?\">");
 	render_csrf(h, v);
-	render_field(h, HTML_LIT("Your password"), HTML_LIT("password"),
-	    HTML_LIT("password"), NULL, e->deletion,
-	    HTML_LIT("required autocomplete=\"current-password\""));
+	render_password(h, e->deletion);
 	html_lit(h, "<button type=\"submit\" class=\"danger\">Delete my "
 	    "account</button></form></section>");
 }
