@@ -189,8 +189,12 @@ db_export_begin(PGconn *conn, int64_t user, struct sbuf *json,
 
 	(void)snprintf(id, sizeof(id), "%lld", (long long)user);
 	params[0] = id;
-	r = PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ; "
-	    "SET LOCAL lock_timeout = '5s'");
+	/*
+	 * Read committed: the row lock waits for a deletion (and then finds
+	 * nothing) where repeatable read would fail on the deleted row; the
+	 * document is one statement, so it is one consistent snapshot.
+	 */
+	r = PQexec(conn, "BEGIN; SET LOCAL lock_timeout = '5s'");
 	rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -3;
 	PQclear(r);
 	if (rc != 0)

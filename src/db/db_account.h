@@ -89,10 +89,10 @@ void	db_account_row(const struct dbq *, int row, struct account *);
 
 /*
  * The export, in a task, on a connection of its own (blocking libpq).
- * db_export_begin() opens a repeatable-read transaction that holds the
- * account's row (FOR KEY SHARE: a deletion waits, at most 5 seconds,
- * then gives up) and appends the export's JSON document to json (built
- * by PostgreSQL); images gets one line per image file to include
+ * db_export_begin() opens a transaction that holds the account's row
+ * (FOR KEY SHARE: a deletion waits, at most 5 seconds, then gives up)
+ * and appends the export's JSON document to json (built by PostgreSQL
+ * in one statement: one consistent snapshot); images gets one line per image file to include
  * ("<id>\t<served key>\t<bytes>\n").  Returns 0, -1 when the account is
  * not there (deleted), -2 when it is held by a deletion (try later), -3
  * when the database failed.  db_export_end() ends the transaction.

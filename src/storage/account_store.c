@@ -3,8 +3,8 @@
  * deleted with it (see storage.h).
  *
  * The export runs in a task thread: a connection of its own, a
- * repeatable-read transaction that holds the account (a deletion waits
- * for it: db/db_account.h), the JSON document PostgreSQL builds, then
+ * transaction that holds the account (a deletion waits for it:
+ * db/db_account.h), the JSON document PostgreSQL builds, then
  * each image's bytes, written as a tar archive (lib/tar.h) into a file
  * kblog-export-XXXXXX in TMPDIR (or /tmp).  The worker serves that file
  * and unlinks it at once; one a request left behind (the client went

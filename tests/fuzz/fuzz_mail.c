@@ -33,7 +33,7 @@
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Itests/unit \
  *	    -D_GNU_SOURCE -o build/fuzz/fuzz_mail tests/fuzz/fuzz_mail.c \
- *	    src/lib/mail.c src/lib/email.c src/sbuf.c -lcurl -lcrypto
+ *	    src/lib/mail.c src/lib/email.c src/lib/sbuf.c -lcurl -lcrypto
  *	build/fuzz/fuzz_mail -max_total_time=60 CORPUS_COPY
  */
 
@@ -48,7 +48,7 @@
 
 #include "lib/mail.h"
 #include "mail_parse.h"
-#include "sbuf.h"
+#include "lib/sbuf.h"
 
 #define FIELDS	5
 

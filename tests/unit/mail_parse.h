@@ -402,9 +402,17 @@ mail_parse(const char *msg, size_t len, struct parsed_mail *m, char *why,
 		llen = (size_t)(p - line);
 		p += 2;
 		if (llen > 78) {
-			/* Only "<addr>" may make a line that long. */
-			if (memchr(line, '<', llen) == NULL ||
-			    line[llen - 1] != '>')
+			/*
+			 * Only an address may make a line that long:
+			 * "<addr>", or a bare one after "To: " or "From: "
+			 * (a mailbox without a name).
+			 */
+			if ((memchr(line, '<', llen) == NULL ||
+			    line[llen - 1] != '>') &&
+			    !(!memcmp(line, "To: ", 4) &&
+			    memchr(line + 4, ' ', llen - 4) == NULL) &&
+			    !(!memcmp(line, "From: ", 6) &&
+			    memchr(line + 6, ' ', llen - 6) == NULL))
 				goto out_long;
 			addrlong = 1;
 		}
