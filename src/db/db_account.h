@@ -92,10 +92,11 @@ void	db_account_row(const struct dbq *, int row, struct account *);
  * db_export_begin() opens a transaction that holds the account's row
  * (FOR KEY SHARE: a deletion waits, at most 5 seconds, then gives up)
  * and appends the export's JSON document to json (built by PostgreSQL
- * in one statement: one consistent snapshot); images gets one line per image file to include
- * ("<id>\t<served key>\t<bytes>\n").  Returns 0, -1 when the account is
- * not there (deleted), -2 when it is held by a deletion (try later), -3
- * when the database failed.  db_export_end() ends the transaction.
+ * in one statement: one consistent snapshot); images gets one line per
+ * image file to include ("<id>\t<served key>\t<bytes>\n").  Returns 0,
+ * -1 when the account is not there (deleted), -2 when it is held by a
+ * deletion (try later), -3 when the database failed.  db_export_end()
+ * ends the transaction.
  */
 int	db_export_begin(PGconn *, int64_t user, struct sbuf *json,
 	    struct sbuf *images, char *username, size_t len);
