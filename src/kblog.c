@@ -29,8 +29,10 @@
 #include <kore/pgsql.h>
 #include <kore/seccomp.h>
 
+#include "core/mailer.h"
 #include "core/publish.h"
 #include "core/site.h"
+#include "db/db_mod.h"
 #include "db/migrate.h"
 #include "lib/sbuf.h"
 #include "lib/secure.h"
@@ -207,6 +209,10 @@ kore_parent_configure(int argc, char **argv)
 	if (migrate_run(kb_cfg.database_url, kb_cfg.migrations_dir,
 	    kb_cfg.db_wait, err, sizeof(err)) == -1)
 		die("%s", err);
+	/* The first admins: accounts named by ADMIN_USERS that exist. */
+	if (db_admins_apply(kb_cfg.database_url, kb_cfg.admin_users, err,
+	    sizeof(err)) == -1)
+		die("%s", err);
 
 	if ((srv = kore_server_lookup("kblog")) == NULL)
 		die("the configuration lacks 'server kblog { tls no }'");
@@ -282,7 +288,7 @@ drain_check(void *arg, u_int64_t now)
 
 /*
  * Each worker: libsodium, the dummy hash, the sweeper, the publisher of
- * scheduled posts, graceful stop.
+ * scheduled posts, the mailer, graceful stop.
  */
 void
 kore_worker_configure(void)
@@ -293,6 +299,7 @@ kore_worker_configure(void)
 		fatal("kblog: cannot initialise libsodium");
 	storage_sweep_start();
 	publish_start();
+	mailer_start();
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = drain_sigh;

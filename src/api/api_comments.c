@@ -110,6 +110,9 @@ add_run(struct http_request *req, void *arg)
 	if (db_rows(&a->q) != 1)
 		return (reply_error_code(req, 404, "not_found",
 		    "No such post.", NULL));
+	if (db_comment_add_closed(&a->q))
+		return (reply_error_code(req, 403, "comments_closed",
+		    "Comments on this post are closed.", NULL));
 	if (db_int(&a->q, 0, 0) > 0)
 		return (reply_rate_limited(req, db_wait(&a->q, 0, 0),
 		    "You are writing comments faster than your limit allows. "

@@ -87,6 +87,9 @@ create_run(struct http_request *req, void *arg)
 		if (c->login.outcome == LOGIN_BAD)
 			return (reply_error_code(req, 401,
 			    "invalid_credentials", WRONG, NULL));
+		if (c->login.outcome == LOGIN_SUSPENDED)
+			return (reply_error_code(req, 403, "account_suspended",
+			    "This account is suspended.", NULL));
 		if (sec_random_token(c->token) == -1)
 			fatal("no randomness");
 		sec_token_hash_param(c->token, c->hash);

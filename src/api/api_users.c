@@ -82,6 +82,17 @@ reg_run(struct http_request *req, void *arg)
 		return (reply_error_code(req, 409, "username_taken",
 		    "That username is taken.", json_pack("{s:s}", "username",
 		    "taken")));
+	if (g->reg.outcome == REGISTER_CLOSED)
+		return (reply_error_code(req, 403, "registration_closed",
+		    "Registration is closed on this site for now.", NULL));
+	if (g->reg.outcome == REGISTER_INVITE_NEEDED)
+		return (reply_error_code(req, 403, "invitation_required",
+		    "Registration is by invitation only.", NULL));
+	if (g->reg.outcome == REGISTER_INVITE_BAD)
+		return (reply_error_code(req, 403, "invitation_invalid",
+		    "The invitation is not valid: used, revoked, expired or "
+		    "mistyped.", json_pack("{s:s}", "invitation",
+		    "not valid")));
 	db_user_row(&g->reg.save, 0, &u);
 	(void)snprintf(loc, sizeof(loc), "/api/v1/users/%s", u.username);
 	http_response_header(req, "location", loc);

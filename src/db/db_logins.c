@@ -65,7 +65,8 @@ const struct db_stmt db_login_lookup = { "login_lookup",
     "SELECT CASE WHEN lk.wait IS NOT NULL THEN greatest(lk.wait, 1) "
     "WHEN EXISTS (SELECT 1 FROM bo) THEN NULL "
     "ELSE greatest(coalesce((SELECT wait FROM bw), 1), 1) END, "
-    "u.id, u.password_hash "
+    "u.id, u.password_hash, u.suspended_until > now(), "
+    "u.suspended_until = 'infinity', u.suspended_until "
     "FROM lk LEFT JOIN users u ON lower(u.username) = lower($1)",
     4, 0 };
 
@@ -122,7 +123,8 @@ const struct db_stmt db_password_get = { "password_get",
     1, 0 };
 
 /* A new password ends every other session, every API token and every
- * remembered device but this browser's, and resets the check's lane. */
+ * remembered device but this browser's, resets the check's lane, and is
+ * told to the verified address. */
 const struct db_stmt db_password_set = { "password_set",
     "WITH u AS (UPDATE users SET password_hash = $1 WHERE id = $2 "
     "RETURNING lower(username) AS name), "
@@ -131,6 +133,15 @@ const struct db_stmt db_password_set = { "password_set",
     "b AS (DELETE FROM login_backoff WHERE lane = 'password' AND "
     "username_lower IN (SELECT name FROM u)), "
     "d AS (DELETE FROM login_devices WHERE user_id = $2 AND "
-    "token_hash IS DISTINCT FROM $4::bytea) "
+    "token_hash IS DISTINCT FROM $4::bytea), "
+    "m AS (INSERT INTO mail_queue (user_id, kind, to_addr, username) "
+    "SELECT id, 'password_changed', email, username FROM users "
+    "WHERE id = $2 AND email IS NOT NULL AND $5::boolean) "
     "DELETE FROM sessions WHERE user_id = $2 AND token_hash <> $3",
-    4, 0 };
+    5, 0 };
+
+/* A confirmation by password that succeeded: its lane starts afresh. */
+const struct db_stmt db_password_ok = { "password_ok",
+    "DELETE FROM login_backoff WHERE lane = 'password' AND "
+    "username_lower = (SELECT lower(username) FROM users WHERE "
+    "id = $1::bigint)", 1, 0 };

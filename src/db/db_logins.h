@@ -23,7 +23,8 @@ extern const struct db_stmt	db_login_attempt;
 /*
  * Step 2: $1 username, $2 address, $3 lane, $4 a device lane.  Row:
  * seconds to wait (NULL: check the password), the user's id and hash
- * (NULL: no such user).
+ * (NULL: no such user), whether the account is suspended, for good, and
+ * until when.
  */
 extern const struct db_stmt	db_login_lookup;
 /* Step 3, when refused: $1 the failure's id goes. */
@@ -43,8 +44,11 @@ extern const struct db_stmt	db_register_throttle;
 extern const struct db_stmt	db_password_get;
 /*
  * $1 new hash, $2 user, $3 this session's hash, $4 this browser's
- * device hash (or NULL): every other session, token and device goes.
+ * device hash (or NULL), $5 the site sends mail: every other session,
+ * token and device goes, and the verified address is told.
  */
 extern const struct db_stmt	db_password_set;
+/* $1 user: a password check passed (a confirmation), its lane is reset. */
+extern const struct db_stmt	db_password_ok;
 
 #endif

@@ -23,13 +23,16 @@
 /* A full row: the summary's columns, the key's place, then these. */
 #define FULL_COLS(viewer) SUMMARY_COLS ", p.list_at, p.body_md, " \
 	"p.body_html, p.metadata, EXISTS (SELECT 1 FROM likes l WHERE " \
-	"l.post_id = p.id AND l.user_id = " viewer "), p.cover_image_id "
+	"l.post_id = p.id AND l.user_id = " viewer "), p.cover_image_id, " \
+	MOD_COLS
+/* A full row's last columns: what moderators did to the post. */
+#define MOD_COLS	"p.hidden_at IS NOT NULL, p.comments_closed "
 
 enum {
 	P_ID, P_AUTHOR, P_USERNAME, P_DISPLAY, P_TITLE, P_EXCERPT, P_TAGS,
 	P_PUBLISHED, P_LIKES, P_COMMENTS, P_CREATED, P_UPDATED, P_SLUG,
 	P_SUMMARY, P_LANG, P_COVER_KEY, P_PUBLISHED_AT, P_SCHEDULED_AT,
-	P_KEY, P_MD, P_HTML, P_META, P_LIKED, P_COVER_ID
+	P_KEY, P_MD, P_HTML, P_META, P_LIKED, P_COVER_ID, P_HIDDEN, P_CLOSED
 };
 
 /*
@@ -99,7 +102,8 @@ const struct db_stmt db_posts_search_newer = { "posts_search_newer",
 #define API_SEARCH(cmp, order) \
 	RANKED(SUMMARY_COLS ", p.r, p.body_md, p.body_html, p.metadata, " \
 	"EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND " \
-	"l.user_id = $1::bigint), p.cover_image_id", "$7", API_WHERE \
+	"l.user_id = $1::bigint), p.cover_image_id, " MOD_COLS, "$7", \
+	API_WHERE \
 	"AND (p.r, p.id) " cmp " ($3::bigint, $4::bigint) " \
 	"ORDER BY p.r " order ", p.id " order " LIMIT $2::int"), 7, DB_READ
 
@@ -143,8 +147,13 @@ const struct db_stmt db_post_create = { "post_create",
     "LEFT JOIN p ON true LEFT JOIN users u ON u.id = p.author_id "
     COVER_JOIN, 15, 0 };
 
-/* What the post's published flag becomes. */
-#define NEW_PUBLISHED	"coalesce($8::boolean, published)"
+/*
+ * What the post's published flag becomes: the author's choice, but never
+ * while a moderator hides the post (hidden_published keeps the choice
+ * for when it is shown again).
+ */
+#define NEW_PUBLISHED	"(hidden_at IS NULL AND " \
+			"coalesce($8::boolean, published))"
 const struct db_stmt db_post_update = { "post_update",
     "WITH o AS (SELECT author_id FROM posts WHERE id = $2::bigint AND "
     "(published OR author_id = $1::bigint)), "
@@ -155,6 +164,8 @@ const struct db_stmt db_post_update = { "post_update",
     "body_md = coalesce($4, body_md), body_html = coalesce($5, body_html), "
     "excerpt = coalesce($6, excerpt), tags = coalesce($7::text[], tags), "
     "published = " NEW_PUBLISHED ", "
+    "hidden_published = CASE WHEN hidden_at IS NULL THEN hidden_published "
+    "ELSE coalesce($8::boolean, hidden_published) END, "
     "published_at = CASE WHEN " NEW_PUBLISHED " THEN coalesce("
     "published_at, now()) ELSE published_at END, "
     "scheduled_at = CASE WHEN " NEW_PUBLISHED " THEN NULL "
@@ -260,7 +271,8 @@ const struct db_stmt db_sitemap_tags = { "sitemap_tags",
  */
 const char db_publish_due_sql[] =
     "WITH due AS (SELECT id FROM posts WHERE scheduled_at <= now() "
-    "AND NOT published ORDER BY scheduled_at, id LIMIT 100 "
+    "AND NOT published AND hidden_at IS NULL "
+    "ORDER BY scheduled_at, id LIMIT 100 "
     "FOR UPDATE SKIP LOCKED) "
     "UPDATE posts p SET published = true, published_at = "
     "coalesce(p.published_at, now()), scheduled_at = NULL, "
@@ -331,6 +343,8 @@ db_post_full(const struct dbq *q, int row, int col, int ranked,
 	p->liked = db_bool(q, row, col + P_LIKED);
 	p->cover_image_id = db_isnull(q, row, col + P_COVER_ID) ? 0 :
 	    db_int(q, row, col + P_COVER_ID);
+	p->hidden = db_bool(q, row, col + P_HIDDEN);
+	p->comments_closed = db_bool(q, row, col + P_CLOSED);
 }
 
 int

@@ -15,7 +15,9 @@
  * (author_id = $viewer), and each says whether the object exists, so
  * handlers can answer 404 and 403 apart without a second round trip.
  * Someone else's draft does not exist: every statement that takes a
- * post id sees only published posts and the caller's own.
+ * post id sees only published posts and the caller's own.  A post hidden
+ * by a moderator is unpublished until it is shown again: its author can
+ * edit it but not publish it (their choice is kept for that moment).
  */
 
 #ifndef KBLOG_DB_POSTS_H
@@ -65,6 +67,8 @@ struct post {
 	const char	*metadata;	/* JSON object */
 	int		 liked;		/* by the viewer */
 	int64_t		 cover_image_id;	/* 0: none */
+	int		 hidden;	/* by a moderator (then unpublished) */
+	int		 comments_closed;
 };
 
 /*

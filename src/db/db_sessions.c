@@ -2,14 +2,19 @@
  * db_sessions.c: SQL for sessions and API tokens, and their decoders.
  */
 
+#include <string.h>
+
 #include "db/db_sessions.h"
 
 #define TOKEN_COLS	"t.id, t.name, t.created_at, t.last_used_at "
+#define NOT_SUSPENDED(u) "(" u ".suspended_until IS NULL OR " \
+			u ".suspended_until <= now())"
 
 const struct db_stmt db_session_get = { "session_get",
-    "SELECT u.id, u.username, u.display_name, s.csrf_secret "
+    "SELECT u.id, u.username, u.display_name, s.csrf_secret, u.role "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
-    "WHERE s.token_hash = $1::bytea AND s.expires_at > now()", 1, DB_READ };
+    "WHERE s.token_hash = $1::bytea AND s.expires_at > now() AND "
+    NOT_SUSPENDED("u"), 1, DB_READ };
 
 /*
  * Only live (unrevoked) tokens; last_used_at is written at most once a
@@ -22,8 +27,9 @@ const struct db_stmt db_bearer_get = { "bearer_get",
     "u AS (UPDATE api_tokens SET last_used_at = now() WHERE id IN "
     "(SELECT id FROM t WHERE last_used_at IS NULL OR "
     "last_used_at < now() - interval '1 minute')) "
-    "SELECT us.id, us.username, us.display_name, '' "
-    "FROM t JOIN users us ON us.id = t.user_id", 1, DB_READ };
+    "SELECT us.id, us.username, us.display_name, '', us.role "
+    "FROM t JOIN users us ON us.id = t.user_id WHERE " NOT_SUSPENDED("us"),
+    1, DB_READ };
 
 const struct db_stmt db_logout = { "logout",
     "DELETE FROM sessions WHERE token_hash = $1::bytea", 1, 0 };
@@ -57,6 +63,17 @@ db_who_row(const struct dbq *q, int row, struct who *w)
 	w->username = db_text(q, row, 1);
 	w->display_name = db_text(q, row, 2);
 	w->csrf = db_text(q, row, 3);
+	w->role = db_role(db_text(q, row, 4));
+}
+
+int
+db_role(const char *name)
+{
+	if (!strcmp(name, "admin"))
+		return (ROLE_ADMIN);
+	if (!strcmp(name, "moderator"))
+		return (ROLE_MOD);
+	return (ROLE_USER);
 }
 
 void

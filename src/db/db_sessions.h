@@ -10,12 +10,18 @@
 
 #include "db/db.h"
 
+/* Roles, in rank order: a person acts only on lower ranks. */
+#define ROLE_USER	0
+#define ROLE_MOD	1
+#define ROLE_ADMIN	2
+
 /* Who a session or a bearer token belongs to. */
 struct who {
 	int64_t		 id;
 	const char	*username;
 	const char	*display_name;
 	const char	*csrf;		/* the session's CSRF secret; "" */
+	int		 role;		/* ROLE_* */
 };
 
 struct token {
@@ -25,7 +31,11 @@ struct token {
 	int64_t		 last_used_at;	/* 0: never */
 };
 
-/* $1 session hash -> a who row, when live. */
+/*
+ * $1 session hash -> a who row, when live.  Live means unexpired, of an
+ * account that is not suspended: a suspension ends its sessions and
+ * tokens on every instance at the next request.
+ */
 extern const struct db_stmt	db_session_get;
 /* $1 token hash -> a who row, when live (notes the use, once a minute). */
 extern const struct db_stmt	db_bearer_get;
@@ -43,6 +53,8 @@ extern const struct db_stmt	db_tokens_list;
 extern const struct db_stmt	db_token_revoke;
 
 void	db_who_row(const struct dbq *, int row, struct who *);
+/* ROLE_* of a role's name ("admin", "moderator", "user"). */
+int	db_role(const char *);
 void	db_token_row(const struct dbq *, int row, struct token *);
 
 #endif

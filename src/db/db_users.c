@@ -29,16 +29,33 @@ const struct db_stmt db_users_search = { "users_search",
     "ORDER BY lower(u.username) = lower($1) DESC, "
     "ts_rank(u.name_search, q) DESC, u.id LIMIT $2::int", 2, DB_READ };
 
+/*
+ * The registration mode is read in the statement that creates the
+ * account, and an invitation is taken in it (locked, then marked used
+ * only when the account was made), so a mode switched meanwhile or an
+ * invitation used twice at once can never let an account through.
+ */
 const struct db_stmt db_user_register = { "user_register",
-    "WITH u AS (INSERT INTO users (username, password_hash, display_name) "
-    "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *), "
+    "WITH m AS (SELECT coalesce((SELECT registration FROM site_settings), "
+    "'open') AS registration), "
+    "inv AS (SELECT id FROM invitations WHERE id = $9::bigint AND "
+    "used_at IS NULL AND expires_at > now() FOR UPDATE), "
+    "ok AS (SELECT 1 FROM m WHERE m.registration = 'open' OR "
+    "(m.registration = 'invite' AND EXISTS (SELECT 1 FROM inv))), "
+    "u AS (INSERT INTO users (username, password_hash, display_name) "
+    "SELECT $1, $2, $3 FROM ok ON CONFLICT DO NOTHING RETURNING *), "
+    "x AS (UPDATE invitations SET used_at = now(), used_by = "
+    "(SELECT id FROM u) WHERE id IN (SELECT id FROM inv) AND "
+    "EXISTS (SELECT 1 FROM u) AND (SELECT registration FROM m) = 'invite'), "
     "d AS (INSERT INTO login_devices (token_hash, user_id, expires_at) "
     "SELECT $7::bytea, id, now() + make_interval(days => $8::int) "
     "FROM u WHERE $7 IS NOT NULL), "
     "s AS (INSERT INTO sessions (token_hash, user_id, csrf_secret, "
     "expires_at) SELECT $4::bytea, id, $5, now() + "
     "make_interval(days => $6::int) FROM u WHERE $4 IS NOT NULL) "
-    "SELECT " USER_COLS "FROM u", 8, 0 };
+    "SELECT " USER_COLS ", (SELECT registration FROM m), "
+    "EXISTS (SELECT 1 FROM inv) FROM (SELECT 1) one LEFT JOIN u ON true",
+    9, 0 };
 
 const struct db_stmt db_profile_set = { "profile_set",
     "UPDATE users SET display_name = $1, bio = $2 WHERE id = $3::bigint",

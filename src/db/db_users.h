@@ -23,8 +23,10 @@ extern const struct db_stmt	db_user_by_id;
 /*
  * $1 username, $2 password hash, $3 display name; for a browser also a
  * session ($4 token hash, $5 CSRF secret, $6 days) and a remembered
- * device ($7 token hash, $8 days), or NULLs.  A user row, or none when
- * the name is taken.
+ * device ($7 token hash, $8 days), or NULLs; $9 the invitation's id (or
+ * NULL), used up when the mode is 'invite'.  A user row (NULLs when no
+ * account was made), then the registration mode and whether the
+ * invitation was usable.
  */
 extern const struct db_stmt	db_user_register;
 /*

@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "config.h"
+#include "mail.h"
 
 static int	fail(char *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -30,6 +31,8 @@ static int	storage_load(struct config *, config_getenv_fn, char *, size_t);
 static int	limits_load(struct config *, config_getenv_fn, char *, size_t);
 static int	site_load(struct config *, config_getenv_fn, char *, size_t);
 static int	site_text(const char *, size_t);
+static int	community_load(struct config *, config_getenv_fn, char *,
+		    size_t);
 static char	*url_origin(const char *);
 
 int
@@ -148,6 +151,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 	if (limits_load(cfg, get, err, errlen) == -1)
 		return (-1);
 	if (site_load(cfg, get, err, errlen) == -1)
+		return (-1);
+	if (community_load(cfg, get, err, errlen) == -1)
 		return (-1);
 
 	v = get("MIGRATIONS_DIR");
@@ -393,6 +398,89 @@ site_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	return (0);
 }
 
+/*
+ * Roles, community limits and e-mail.  ADMIN_USERS is a comma-separated
+ * list of usernames (made admins at start-up, if they exist); SMTP_URL,
+ * MAIL_FROM and SMTP_CA_FILE are checked by lib/mail.c (mail is off
+ * without SMTP_URL, and the site works without it).
+ */
+static int
+community_load(struct config *cfg, config_getenv_fn get, char *err,
+    size_t errlen)
+{
+	struct mail_mailbox	 mb;
+	const char		*v, *p;
+	char			 e[CONFIG_ERR_MAX];
+	size_t			 n, i, len;
+	int			 on;
+
+	v = get("ADMIN_USERS");
+	if (v == NULL)
+		v = "";
+	len = strlen(v);
+	if (len > 4096 || (cfg->admin_users = malloc(len + 3)) == NULL)
+		return (fail(err, errlen, "ADMIN_USERS is too long"));
+	cfg->admin_users[0] = '{';
+	for (p = v, i = 1; *p != '\0'; ) {
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, ", ");
+		if (n < 3 || n > 32 || strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789_-") < n)
+			return (fail(err, errlen, "ADMIN_USERS must be "
+			    "usernames separated by commas (ann,ben)"));
+		if (i > 1)
+			cfg->admin_users[i++] = ',';
+		for (; n > 0; n--, p++)
+			cfg->admin_users[i++] = (char)tolower((unsigned char)*p);
+		while (*p == ' ')
+			p++;
+		if (*p == ',' && *++p != '\0')
+			continue;
+		if (*p != '\0' || p[-1] == ',')
+			return (fail(err, errlen, "ADMIN_USERS must be "
+			    "usernames separated by commas (ann,ben)"));
+	}
+	cfg->admin_users[i++] = '}';
+	cfg->admin_users[i] = '\0';
+
+	if (opt_int(get, "REPORTS_PER_HOUR", 20, 0, 1000000,
+	    &cfg->reports_per_hour, err, errlen) == -1 ||
+	    opt_int(get, "MAIL_PER_HOUR", 5, 0, 1000000,
+	    &cfg->mail_per_hour, err, errlen) == -1 ||
+	    opt_int(get, "RECOVERY_PER_HOUR", 10, 0, 1000000,
+	    &cfg->recovery_per_hour, err, errlen) == -1 ||
+	    opt_int(get, "EXPORTS_PER_HOUR", 5, 0, 1000000,
+	    &cfg->exports_per_hour, err, errlen) == -1 ||
+	    opt_int(get, "MAIL_ATTEMPTS", 8, 1, 100,
+	    &cfg->mail_attempts, err, errlen) == -1 ||
+	    opt_int(get, "MAIL_RETRY_SECONDS", 60, 1, 86400,
+	    &cfg->mail_retry_seconds, err, errlen) == -1)
+		return (-1);
+
+	on = mail_config_check(get("SMTP_URL"), get("MAIL_FROM"),
+	    get("SMTP_CA_FILE"), e, sizeof(e));
+	if (on == -1)
+		return (fail(err, errlen, "%s", e));
+	cfg->mail_on = on;
+	if (!on)
+		return (0);
+	if (mail_mailbox_parse(get("MAIL_FROM"), &mb) == -1)
+		return (fail(err, errlen, "MAIL_FROM must look like "
+		    "kblog <noreply@blog.example>"));
+	cfg->smtp_url = strdup(get("SMTP_URL"));
+	v = get("SMTP_CA_FILE");
+	if (v != NULL && *v != '\0')
+		cfg->smtp_ca_file = strdup(v);
+	cfg->mail_from_name = strdup(mb.name);
+	cfg->mail_from_addr = strdup(mb.addr);
+	explicit_bzero(&mb, sizeof(mb));
+	if (cfg->smtp_url == NULL || cfg->mail_from_name == NULL ||
+	    cfg->mail_from_addr == NULL)
+		return (fail(err, errlen, "out of memory"));
+	return (0);
+}
+
 /* scheme://host[:port] of a URL this file already validated. */
 static char *
 url_origin(const char *url)
@@ -422,6 +510,13 @@ config_free(struct config *cfg)
 	free(cfg->site_description);
 	free(cfg->site_logo);
 	free(cfg->logo_origin);
+	free(cfg->admin_users);
+	if (cfg->smtp_url != NULL)
+		explicit_bzero(cfg->smtp_url, strlen(cfg->smtp_url));
+	free(cfg->smtp_url);
+	free(cfg->smtp_ca_file);
+	free(cfg->mail_from_name);
+	free(cfg->mail_from_addr);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

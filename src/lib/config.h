@@ -59,6 +59,19 @@ struct config {
 	char		*site_logo;		/* absolute URL, or NULL */
 	char		*logo_origin;		/* for the CSP; "" if self */
 	long		 publish_interval;	/* seconds between runs */
+	/* Running a community (roles, reports, mail, account lifecycle). */
+	char		*admin_users;	/* "{alice,bob}" (lower case), or "{}" */
+	long		 reports_per_hour;	/* reports per user */
+	long		 mail_per_hour;	/* reset/verification links */
+	long		 recovery_per_hour;	/* recovery-code attempts */
+	long		 exports_per_hour;	/* archives per user */
+	int		 mail_on;	/* SMTP_URL is set */
+	char		*smtp_url;
+	char		*smtp_ca_file;	/* NULL: the system's CAs */
+	char		*mail_from_name;	/* MAIL_FROM's, "" when none */
+	char		*mail_from_addr;
+	long		 mail_attempts;	/* sends before a message is given up */
+	long		 mail_retry_seconds;	/* first back-off, doubling */
 };
 
 /*

@@ -21,7 +21,7 @@ const char *const	input_post_fields[] = { "title", "body_markdown",
 			    "tags", "published", "metadata", "summary", "lang",
 			    "cover_image_id", "scheduled_at", NULL };
 const char *const	input_register_fields[] = { "username", "password",
-			    "display_name", NULL };
+			    "display_name", "invitation", NULL };
 const char *const	input_token_fields[] = { "username", "password",
 			    "name", NULL };
 const char *const	input_upload_fields[] = { "filename",
@@ -502,6 +502,7 @@ input_register_form(const struct form *f, struct register_in *in)
 	in->display_name = form_get(f, "display_name");
 	if (in->display_name == NULL)
 		in->display_name = "";
+	in->invitation = form_get(f, "invitation");
 	in->e_username = valid_username(in->username);
 	in->e_display_name = valid_display_name(in->display_name);
 	in->e_password = valid_password(in->password);
@@ -514,15 +515,17 @@ input_register_json(json_t *obj, struct register_in *in,
     struct input_error *e)
 {
 	const char	*err;
-	int		 t1, t2, t3;
+	int		 t1, t2, t3, t4;
 
 	memset(in, 0, sizeof(*in));
 	in->username = input_json_str(obj, "username", &t1);
 	in->password = input_json_str(obj, "password", &t2);
 	in->display_name = input_json_str(obj, "display_name", &t3);
-	if (!t1 || !t2 || !t3)
+	in->invitation = input_json_str(obj, "invitation", &t4);
+	if (!t1 || !t2 || !t3 || !t4)
 		return (fail(e, 400, "invalid_type", !t1 ? "username" :
-		    !t2 ? "password" : "display_name", "must be a string"));
+		    !t2 ? "password" : !t3 ? "display_name" : "invitation",
+		    "must be a string"));
 	if (in->display_name == NULL)
 		in->display_name = "";
 	if ((err = valid_username(in->username)) != NULL)

@@ -149,6 +149,8 @@ struct register_in {
 	const char	*username;
 	const char	*password;
 	const char	*display_name;	/* "" when not given */
+	const char	*invitation;	/* "<id>.<token>" or NULL (checked by
+					   web/login.c) */
 	const char	*e_username, *e_password, *e_display_name;
 };
 int	input_register_form(const struct form *, struct register_in *);

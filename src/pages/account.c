@@ -39,6 +39,7 @@ struct login_page {
 	struct dbq		 save;
 	struct newsession	 ns;
 	int			 checked;
+	char			 why[128];
 };
 
 struct logout {
@@ -66,11 +67,28 @@ static int
 reg_form(struct http_request *req, struct reg *g, int status,
     const char *e_other)
 {
-	struct html	b;
-	int		r;
+	struct html	 b;
+	const char	*refusal;
+	int		 r;
 
+	switch (g->reg.outcome) {
+	case REGISTER_CLOSED:
+		refusal = "Registration is closed on this site for now.";
+		break;
+	case REGISTER_INVITE_NEEDED:
+		refusal = "Registration is by invitation only: ask one of "
+		    "the site's moderators for an invitation link.";
+		break;
+	case REGISTER_INVITE_BAD:
+		refusal = "This invitation link is not valid: it was used, "
+		    "revoked, or it expired. Ask for a new one.";
+		break;
+	default:
+		refusal = NULL;
+		break;
+	}
 	html_init(&b, 4096);
-	render_register(&b, &g->rc.viewer, &g->in, e_other);
+	render_register(&b, &g->rc.viewer, &g->in, refusal, e_other);
 	if (status == 409)
 		http_response_header(req, "x-kblog-error", "username_taken");
 	r = page_send(req, status, "Register", &b);
@@ -86,8 +104,13 @@ reg_run(struct http_request *req, void *arg)
 
 	if (g->rc.viewer.id != 0)
 		return (reply_redirect(req, "/"));
-	if (req->method == HTTP_METHOD_GET)
+	if (req->method == HTTP_METHOD_GET) {
+		g->in.invitation = form_get(&g->rc.form, "invite");
+		if ((r = register_mode_or_reply(req, &g->reg, &g->in)) !=
+		    STEP_OK)
+			return (r);
 		return (reg_form(req, g, 200, NULL));
+	}
 
 	if (!g->checked) {
 		if (!input_register_form(&g->rc.form, &g->in))
@@ -107,9 +130,13 @@ reg_run(struct http_request *req, void *arg)
 	if (g->reg.outcome == REGISTER_TAKEN)
 		return (reg_form(req, g, 409,
 		    "That username is taken. Try another one."));
+	if (g->reg.outcome != REGISTER_OK)
+		return (reg_form(req, g, 403, NULL));
 	auth_set_session_cookie(req, g->ns.token);
 	auth_set_device_cookie(req, g->ns.device);
-	return (reply_redirect(req, "/"));
+	/* Without mail, recovery codes are the way back in: offer them. */
+	return (reply_redirect(req, kb_cfg.mail_on ? "/" :
+	    "/settings/account?welcome=1"));
 }
 
 static void
@@ -168,6 +195,9 @@ login_run(struct http_request *req, void *arg)
 		}
 		if (p->login.outcome == LOGIN_BAD)
 			return (login_form(req, p, 401, LOGIN_FAILED, next));
+		if (p->login.outcome == LOGIN_SUSPENDED)
+			return (login_form(req, p, 403, login_suspended_text(
+			    &p->login, p->why, sizeof(p->why)), next));
 		newsession_make(&p->ns);
 		p->checked = 1;
 	}

@@ -20,6 +20,8 @@
 #include "web/render.h"
 #include "web/reply.h"
 
+#define CLOSED	"Comments on this post are closed."
+
 enum add_step { ADD_CHECK, ADD_SAVE, ADD_AGAIN };
 
 struct add {
@@ -79,6 +81,14 @@ add_run(struct http_request *req, void *arg)
 			return (r);
 		if (db_rows(&a->save) != 1)
 			return (reply_error(req, 404));
+		if (db_comment_add_closed(&a->save)) {
+			if (reply_wants_json(req))
+				return (reply_error_code(req, 403,
+				    "comments_closed", CLOSED, NULL));
+			a->error = CLOSED;
+			a->status = 403;
+			return (add_again(req, a));
+		}
 		if (db_int(&a->save, 0, 0) == 0)
 			return (add_done(req, a));
 		/* Refused by the rate limit. */

@@ -214,9 +214,9 @@ passwd_run(struct http_request *req, void *arg)
 	if (p->step == PWS_AGAIN)
 		return (settings_again(req, &p->rc, &p->user, p->status,
 		    &p->sv, 0));
-	if ((r = query_or_reply(req, &p->save, &db_password_set, "siss",
+	if ((r = query_or_reply(req, &p->save, &db_password_set, "sissb",
 	    p->pw.io.hash, p->rc.viewer.id, p->rc.auth.hashp,
-	    *p->device ? p->device : NULL)) != STEP_OK)
+	    *p->device ? p->device : NULL, kb_cfg.mail_on)) != STEP_OK)
 		return (r);
 	return (reply_redirect(req, "/settings?password=1"));
 }

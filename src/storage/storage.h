@@ -83,6 +83,39 @@ struct aws_creds;
 void		 storage_s3_config(struct s3_config *);
 int		 storage_creds(struct aws_creds *, char *error, size_t errlen);
 
+/*
+ * account_store.c: an account's objects.  The export of everything user
+ * wrote: a task builds the tar archive (export.json and the images) into
+ * a file in export_dir() and answers 200 (path, size, username), 404 (the
+ * account is gone), 409 (a deletion holds it, or an image went away
+ * meanwhile: nothing half-done is handed out), 503.  The caller serves
+ * the file and unlinks it.
+ */
+struct export_io {
+	int64_t		user;
+	int		status;
+	int64_t		size;
+	char		path[512];
+	char		username[33];
+	char		error[256];
+};
+int		 export_run(struct http_request *, struct task *,
+		    struct export_io *);
+const char	*export_dir(void);
+/* For the sweeper: archives left behind, an hour old, go. */
+void		 export_sweep(void);
+
+/* Objects of a deleted account, deleted in one task (best effort: what
+ * is left, the sweeper finds). */
+#define STORAGE_FORGET_MAX	100
+struct storage_forget {
+	int	n;
+	int	deleted;
+	char	keys[STORAGE_FORGET_MAX][STORAGE_KEY_MAX];
+};
+int		 storage_forget_run(struct http_request *, struct task *,
+		    struct storage_forget *);
+
 /* sweep.c: starts the sweeper's timer (the first worker only). */
 void		 storage_sweep_start(void);
 /* For the sweeper: deletes one object (204, or an error status). */

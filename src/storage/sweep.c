@@ -104,6 +104,8 @@ sweep_run(struct kore_task *t)
 	/* Housekeeping that has no better home: old login failures and
 	 * expired sessions. */
 	db_housekeeping(conn);
+	/* Export archives whose request went away. */
+	export_sweep();
 	PQfinish(conn);
 	return (KORE_RESULT_OK);
 }

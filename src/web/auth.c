@@ -63,6 +63,7 @@ auth_found(struct auth *a)
 	if (db_rows(&a->q) == 1) {
 		db_who_row(&a->q, 0, &who);
 		a->user_id = who.id;
+		a->role = who.role;
 		(void)kore_strlcpy(a->username, who.username,
 		    sizeof(a->username));
 		a->display_name = kore_strdup(who.display_name);
@@ -96,6 +97,7 @@ auth_viewer(struct auth *a, struct viewer *v)
 	v->username = a->username;
 	v->display_name = a->display_name != NULL ? a->display_name : "";
 	v->csrf = a->csrf;
+	v->role = a->role;
 }
 
 void

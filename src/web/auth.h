@@ -31,6 +31,7 @@ struct auth {
 	char		 token[SEC_TOKEN_LEN + 1];	/* session cookie */
 	char		 hashp[SEC_HASH_PARAM_LEN + 1];	/* its hash, or "" */
 	int64_t		 user_id;			/* 0: anonymous */
+	int		 role;				/* ROLE_* */
 	char		 username[33];
 	char		*display_name;			/* kore_strdup'd */
 	char		 csrf[SEC_TOKEN_LEN + 1];	/* expected token */
@@ -46,6 +47,7 @@ struct viewer {
 	const char	*username;
 	const char	*display_name;
 	const char	*csrf;		/* the token forms carry */
+	int		 role;		/* ROLE_* (db/db_sessions.h) */
 };
 
 /*

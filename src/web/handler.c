@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/db_sessions.h"
 #include "lib/sbuf.h"
 #include "web/framing.h"
 #include "web/handler.h"
@@ -146,6 +147,13 @@ rctx_prepare(struct http_request *req, struct rctx *rc)
 		return (reply_redirect(req, rc->h->login != NULL ?
 		    rc->h->login : "/login"));
 	}
+
+	/* Roles: the session's, read with it at this request. */
+	if (((rc->h->flags & H_MOD) && rc->auth.role < ROLE_MOD) ||
+	    ((rc->h->flags & H_ADMIN) && rc->auth.role < ROLE_ADMIN))
+		return (reply_error_code(req, 403, "forbidden",
+		    (rc->h->flags & H_ADMIN) ? "Only administrators can do "
+		    "that." : "Only moderators can do that.", NULL));
 
 	if (!rc->form_read) {
 		if ((r = rctx_input(req, rc)) != STEP_OK)
@@ -469,6 +477,16 @@ input_or_reply(struct http_request *req, const struct input_error *e)
 	return (reply_error_code(req, e->status, e->code, e->message,
 	    e->field != NULL ? json_pack("{s:s}", e->field, e->detail) :
 	    NULL));
+}
+
+int
+input_once_or_reply(struct http_request *req, int rv,
+    const struct input_error *e, int *done)
+{
+	if (rv == -1)
+		return (input_or_reply(req, e));
+	*done = 1;
+	return (STEP_OK);
 }
 
 int

@@ -11,7 +11,8 @@
  *      fields), zeroed, freed with the request;
  *   3. who is asking (the session or bearer token: web/auth.h), and the
  *      first guards: a bad bearer token is a 401; H_USER wants someone
- *      logged in (the login page, or 401);
+ *      logged in (the login page, or 401); H_MOD and H_ADMIN want a
+ *      moderator (or admin) and an admin (403 otherwise);
  *   4. the input: the query string (GET, HEAD) or, for pages, the form
  *      body (POST), parsed strictly (400, 413, 415); then an unsafe
  *      method with a session cookie wants the CSRF token (403: the form
@@ -159,5 +160,16 @@ int	owned_or_reply(struct http_request *, struct dbq *, const char *gone,
 
 /* The API's answer to input it refused (lib/input.h). */
 int	input_or_reply(struct http_request *, const struct input_error *);
+/*
+ * For a body read once: rv is what an input_*_json() reader returned
+ * into e; -1 is answered (input_or_reply), else *done is set and STEP_OK.
+ *
+ *	if ((r = json_or_reply(req, fields)) != STEP_OK || (!s->done &&
+ *	    (r = input_once_or_reply(req, input_x_json(s->rc.body, &s->in,
+ *	    &e), &e, &s->done)) != STEP_OK))
+ *		return (r);
+ */
+int	input_once_or_reply(struct http_request *, int rv,
+	    const struct input_error *, int *done);
 
 #endif

@@ -3,11 +3,15 @@
  * login.h).
  */
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/site.h"
 #include "db/db_logins.h"
+#include "db/db_mod.h"
 #include "db/db_users.h"
+#include "lib/linktoken.h"
+#include "lib/timefmt.h"
 #include "web/handler.h"
 #include "web/login.h"
 #include "web/reply.h"
@@ -17,9 +21,10 @@
 #define LOGIN_REFUSE	2
 #define LOGIN_PASSWORD	3
 
-#define REGISTER_THROTTLE	0
-#define REGISTER_HASH		1
-#define REGISTER_SAVE		2
+#define REGISTER_MODE		0
+#define REGISTER_THROTTLE	1
+#define REGISTER_HASH		2
+#define REGISTER_SAVE		3
 
 int
 login_or_reply(struct http_request *req, struct login *l, const char *user,
@@ -69,11 +74,28 @@ login_or_reply(struct http_request *req, struct login *l, const char *user,
 	/* A failure keeps what steps 1 and 2 recorded: it is the failure. */
 	if (!l->pw.io.ok || db_isnull(&l->lookup, 0, 1)) {
 		l->outcome = LOGIN_BAD;
+	} else if (!db_isnull(&l->lookup, 0, 3) && db_bool(&l->lookup, 0, 3)) {
+		l->outcome = LOGIN_SUSPENDED;
+		l->until = db_bool(&l->lookup, 0, 4) ? 0 :
+		    db_time(&l->lookup, 0, 5);
 	} else {
 		l->outcome = LOGIN_OK;
 		l->user_id = db_int(&l->lookup, 0, 1);
 	}
 	return (STEP_OK);
+}
+
+const char *
+login_suspended_text(const struct login *l, char *buf, size_t len)
+{
+	char	when[TIMEFMT_DATE_TIME_SIZE];
+
+	if (l->until == 0)
+		return ("This account is suspended.");
+	(void)timefmt_date_time(when, l->until);
+	(void)snprintf(buf, len, "This account is suspended until %s.",
+	    when);
+	return (buf);
 }
 
 const char *
@@ -100,6 +122,38 @@ newsession_make(struct newsession *ns)
 }
 
 int
+register_mode_or_reply(struct http_request *req, struct registration *g,
+    const struct register_in *in)
+{
+	char	id[24], token[SEC_TOKEN_LEN + 1];
+	int	r, ok;
+
+	if (!db_started(&g->mode) && (in->invitation == NULL ||
+	    link_token_parse(in->invitation, &g->invitation, token) == -1))
+		g->invitation = 0;
+	(void)snprintf(id, sizeof(id), "%lld", (long long)g->invitation);
+	if ((r = query_or_reply(req, &g->mode, &db_invitation_check, "s",
+	    g->invitation ? id : NULL)) != STEP_OK)
+		return (r);
+	g->outcome = 0;
+	if (!strcmp(register_mode(g), "closed")) {
+		g->outcome = REGISTER_CLOSED;
+	} else if (!strcmp(register_mode(g), "invite")) {
+		/* The token, compared in constant time. */
+		ok = g->invitation != 0 && link_token_parse(in->invitation,
+		    &g->invitation, token) == 0 && !db_isnull(&g->mode, 0, 1) &&
+		    link_token_matches(token, db_text(&g->mode, 0, 1)) &&
+		    db_bool(&g->mode, 0, 2);
+		explicit_bzero(token, sizeof(token));
+		if (in->invitation == NULL || *in->invitation == '\0')
+			g->outcome = REGISTER_INVITE_NEEDED;
+		else if (!ok)
+			g->outcome = REGISTER_INVITE_BAD;
+	}
+	return (STEP_OK);
+}
+
+int
 register_or_reply(struct http_request *req, struct registration *g,
     const struct register_in *in, const struct newsession *ns)
 {
@@ -107,6 +161,12 @@ register_or_reply(struct http_request *req, struct registration *g,
 	int	r;
 
 	switch (g->step) {
+	case REGISTER_MODE:
+		if ((r = register_mode_or_reply(req, g, in)) != STEP_OK ||
+		    g->outcome != 0)
+			return (r);
+		g->step = REGISTER_THROTTLE;
+		/* FALLTHROUGH */
 	case REGISTER_THROTTLE:
 		auth_client_addr(req, addr, sizeof(addr));
 		if ((r = query_or_reply(req, &g->throttle,
@@ -132,14 +192,29 @@ register_or_reply(struct http_request *req, struct registration *g,
 	case REGISTER_SAVE:
 		break;
 	}
+	(void)snprintf(addr, sizeof(addr), "%lld", (long long)g->invitation);
 	if ((r = query_or_reply(req, &g->save, &db_user_register,
-	    "sssssisi", in->username, g->pw.io.hash, in->display_name,
+	    "sssssisis", in->username, g->pw.io.hash, in->display_name,
 	    ns != NULL ? ns->hash : NULL, ns != NULL ? ns->csrf : NULL,
 	    (int64_t)kb_cfg.session_days, ns != NULL ? ns->device_hash : NULL,
-	    (int64_t)DEVICE_DAYS)) != STEP_OK)
+	    (int64_t)DEVICE_DAYS, g->invitation ? addr : NULL)) != STEP_OK)
 		return (r);
-	g->outcome = db_rows(&g->save) == 1 ? REGISTER_OK : REGISTER_TAKEN;
+	if (!db_isnull(&g->save, 0, 0))
+		g->outcome = REGISTER_OK;
+	else if (!strcmp(db_text(&g->save, 0, 6), "closed"))
+		g->outcome = REGISTER_CLOSED;
+	else if (!strcmp(db_text(&g->save, 0, 6), "invite") &&
+	    !db_bool(&g->save, 0, 7))
+		g->outcome = REGISTER_INVITE_BAD;
+	else
+		g->outcome = REGISTER_TAKEN;
 	return (STEP_OK);
+}
+
+const char *
+register_mode(const struct registration *g)
+{
+	return (db_rows(&g->mode) == 1 ? db_text(&g->mode, 0, 0) : "open");
 }
 
 void

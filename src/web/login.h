@@ -21,6 +21,7 @@
 #define LOGIN_OK		1
 #define LOGIN_BAD		2
 #define LOGIN_THROTTLED		3
+#define LOGIN_SUSPENDED		4	/* the right password, but suspended */
 
 struct login {
 	int		 step;
@@ -33,17 +34,22 @@ struct login {
 	int		 outcome;	/* LOGIN_* */
 	int		 wait;		/* THROTTLED: seconds */
 	int64_t		 user_id;	/* OK */
+	int64_t		 until;		/* SUSPENDED: microseconds, 0: for
+					   good */
 };
 
 /*
  * The check: STEP_WAIT, STEP_DONE (a query failed and was answered), or
- * STEP_OK with l->outcome.
+ * STEP_OK with l->outcome.  A suspended account is told so only after
+ * its password matched (no one else learns it is suspended).
  */
 int		 login_or_reply(struct http_request *, struct login *,
 		    const char *user, const char *pw);
 /* The lane of the attempt (after login_or_reply). */
 const char	*login_lane(const struct login *);
 void		 login_done(struct login *);
+/* "Your account is suspended until ..." for a LOGIN_SUSPENDED outcome. */
+const char	*login_suspended_text(const struct login *, char *, size_t);
 
 /* A new session's and device's tokens, and what the database keeps. */
 struct newsession {
@@ -60,9 +66,14 @@ void	newsession_make(struct newsession *);
 #define REGISTER_OK		1
 #define REGISTER_THROTTLED	2
 #define REGISTER_TAKEN		3
+#define REGISTER_CLOSED		4	/* the mode is 'closed' */
+#define REGISTER_INVITE_NEEDED	5	/* 'invite', and none was given */
+#define REGISTER_INVITE_BAD	6	/* used, expired, revoked, altered */
 
 struct registration {
 	int		 step;
+	struct dbq	 mode;		/* the mode, the invitation */
+	int64_t		 invitation;	/* its id, or 0 */
 	struct dbq	 throttle;
 	struct password	 pw;
 	struct dbq	 save;		/* OK: the user's row (db_users.h) */
@@ -72,15 +83,28 @@ struct registration {
 };
 
 /*
- * A new account, for the form and the API alike: the registration
+ * A new account, for the form and the API alike: the registration mode
+ * (from the database: every instance agrees) and, in mode 'invite', the
+ * invitation (its token compared in constant time), the registration
  * throttle for this client, the password hashed in a task, then the
  * user's row and, with ns (the form), its first session and remembered
- * device.  STEP_WAIT, STEP_DONE (answered: a failure), or STEP_OK with
- * r->outcome.  in and ns must live until STEP_OK.
+ * device; the mode and the invitation are checked again, and the
+ * invitation used up, in that statement.  STEP_WAIT, STEP_DONE
+ * (answered: a failure), or STEP_OK with r->outcome.  in and ns must live
+ * until STEP_OK.
  */
 int	register_or_reply(struct http_request *, struct registration *,
 	    const struct register_in *, const struct newsession *ns);
+/*
+ * register_or_reply()'s first step alone, for the form's page: STEP_OK
+ * with r->outcome 0 (an account may be made with in's invitation, if
+ * any) or REGISTER_CLOSED, _INVITE_NEEDED, _INVITE_BAD.
+ */
+int	register_mode_or_reply(struct http_request *, struct registration *,
+	    const struct register_in *);
 /* Wipes what the password job left. */
 void	register_done(struct registration *);
+/* The registration mode read by the first step ("open", ...). */
+const char	*register_mode(const struct registration *);
 
 #endif

@@ -27,5 +27,12 @@ typedef json_t	*(*own_item)(const void *rows, int i, int64_t *key,
 /* Always answers in the end: STEP_WAIT or STEP_DONE. */
 int	own_list_or_reply(struct http_request *, struct own_list *,
 	    const struct db_stmt *, own_item);
+/*
+ * The same for a list of the site's (reports, the moderation log,
+ * invitations) whose statement takes (key, id, limit + 1), newest first
+ * or, with ascending, oldest first.
+ */
+int	site_list_or_reply(struct http_request *, struct own_list *,
+	    const struct db_stmt *, int ascending, own_item);
 
 #endif

@@ -13,12 +13,15 @@
 #ifndef KBLOG_WEB_RENDER_H
 #define KBLOG_WEB_RENDER_H
 
+#include "db/db_account.h"
 #include "db/db_comments.h"
 #include "db/db_images.h"
+#include "db/db_mod.h"
 #include "db/db_posts.h"
 #include "db/db_users.h"
 #include "lib/html.h"
 #include "lib/input.h"
+#include "lib/input_community.h"
 #include "web/auth.h"
 
 /*
@@ -139,8 +142,10 @@ void	render_editor(struct html *, const struct viewer *,
 void	render_drops(struct html *, const struct md_drops *);
 
 /* render_account.c: accounts and people. */
+/* The form, or refusal (closed, invitations only) instead of it. */
 void	render_register(struct html *, const struct viewer *,
-	    const struct register_in *, const char *e_other);
+	    const struct register_in *, const char *refusal,
+	    const char *e_other);
 void	render_login(struct html *, const struct viewer *, const char *error,
 	    const char *next, const char *username);
 /*
@@ -158,9 +163,61 @@ void	render_settings(struct html *, const struct viewer *,
 	    const struct settings_view *);
 /* A person's page head (their posts follow). */
 /* A person's page heading (the list of posts follows). */
-void	render_profile(struct html *, const struct user *);
+void	render_profile(struct html *, const struct viewer *,
+	    const struct user *);
 void	render_gallery(struct html *, const struct viewer *,
 	    const struct image *, int n);
+
+/* render_mod.c: moderation and administration. */
+/* The log's words for an action ("Hid the post"). */
+const char	*render_action_label(const char *action);
+/* The links between the moderators' pages. */
+void	render_mod_nav(struct html *, const struct viewer *);
+/* Open reports (n of them; more: a next page), a note after an action. */
+void	render_mod_queue(struct html *, const struct viewer *,
+	    const struct report *, int n, int more, const char *note);
+/* The action form for a post, a comment or an account. */
+void	render_mod_act(struct html *, const struct viewer *,
+	    const struct mod_target *, const struct act_in *,
+	    const char *error);
+/* The log (mine: what was done to the viewer's content, unsigned). */
+void	render_mod_log(struct html *, const struct viewer *,
+	    const struct mod_entry *, int n, int more, int mine);
+/* Invitations, with a new one's link (shown once) and the form. */
+void	render_invitations(struct html *, const struct viewer *,
+	    const struct invitation *, int n, int more, const char *new_url,
+	    const struct invite_in *);
+/* The admin page: the registration mode, moderators. */
+void	render_admin(struct html *, const struct viewer *, const char *mode,
+	    const char *note, const char *role_error);
+/* A reader's report of a post or comment (summary: what it is). */
+void	render_report_form(struct html *, const struct viewer *,
+	    const struct report_in *, const char *summary, const char *error);
+
+/* render_life.c: an account's life. */
+/* The errors the account page shows, each beside its form. */
+struct account_errors {
+	const char	*email_typed;	/* what was typed, shown again */
+	const char	*email, *email_password;
+	const char	*codes;		/* the password of a new set */
+	const char	*export;
+	const char	*deletion;	/* the password of a deletion */
+};
+void	render_account_page(struct html *, const struct viewer *,
+	    const struct account *, int mail_on, const char *note,
+	    const struct account_errors *);
+/* A new set of recovery codes, shown once. */
+void	render_codes(struct html *, const char codes[][RECOVERY_SHOW_LEN + 1],
+	    int n);
+/* Forgot your password: by e-mail (mail_on) and with a recovery code. */
+void	render_reset(struct html *, const struct viewer *, int mail_on,
+	    const char *login, const struct recovery_in *, const char *note,
+	    const char *e_login, const char *e_recovery);
+/* A mailed link's page: reset (a new password) or verification; error:
+ * the link does not work (no form then). */
+void	render_link_form(struct html *, const struct viewer *, int reset,
+	    const char *token, const char *error, const char *e_password);
+
 
 /*
  * render_feed.c: XML for feed readers and crawlers.  A feed: the site's,

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "db/db_sessions.h"
 #include "lib/timefmt.h"
 #include "storage/storage.h"
 #include "web/render.h"
@@ -29,11 +30,25 @@ render_image_src(struct html *h, const char *key)
 
 void
 render_register(struct html *h, const struct viewer *v,
-    const struct register_in *in, const char *e_other)
+    const struct register_in *in, const char *refusal, const char *e_other)
 {
-	html_lit(h, "<h1>Create an account</h1>"
-	    "<form class=\"stack\" action=\"/register\" method=\"post\">");
+	html_lit(h, "<h1>Create an account</h1>");
+	if (refusal != NULL) {
+		html_lit(h, "<p class=\"error\" role=\"alert\">");
+		html_text(h, refusal);
+		html_lit(h, "</p><p>Already registered? <a href=\"/login\">"
+		    "Log in</a>.</p>");
+		return;
+	}
+	html_lit(h, "<form class=\"stack\" action=\"/register\" "
+	    "method=\"post\">");
 	render_csrf(h, v);
+	if (in->invitation != NULL) {
+		html_lit(h, "<input type=\"hidden\" name=\"invitation\" "
+		    "value=\"");
+		html_text(h, in->invitation);
+		html_lit(h, "\">");
+	}
 	render_field(h, HTML_LIT("Username"), HTML_LIT("username"),
 	    HTML_LIT("text"), in->username, in->e_username != NULL ?
 	    in->e_username : e_other,
@@ -75,6 +90,7 @@ render_login(struct html *h, const struct viewer *v, const char *error,
 	    HTML_LIT("password"), NULL, NULL,
 	    HTML_LIT("required autocomplete=\"current-password\""));
 	html_lit(h, "<button type=\"submit\">Log in</button></form>"
+	    "<p><a href=\"/reset\">Forgot your password?</a></p>"
 	    "<p>New here? <a href=\"/register\">Create an account</a>.</p>");
 }
 
@@ -120,11 +136,15 @@ render_settings(struct html *h, const struct viewer *v,
 	    HTML_LIT("required minlength=\"10\" "
 	    "autocomplete=\"new-password\""));
 	html_lit(h, "<button type=\"submit\">Change password</button>"
-	    "</form></section>");
+	    "</form></section><section><h2>Account</h2><p><a "
+	    "href=\"/settings/account\">E-mail address, recovery codes, your "
+	    "data, deleting your account</a> · <a "
+	    "href=\"/settings/moderation\">Moderation of your content</a>"
+	    "</p></section>");
 }
 
 void
-render_profile(struct html *h, const struct user *u)
+render_profile(struct html *h, const struct viewer *v, const struct user *u)
 {
 	char	date[TIMEFMT_DATE_SIZE];
 
@@ -152,6 +172,11 @@ render_profile(struct html *h, const struct user *u)
 	(void)timefmt_date(date, u->created_at);
 	html_lit(h, "</p><p class=\"meta\">Joined ");
 	html_text(h, date);
+	if (v->role >= ROLE_MOD && v->id != u->id) {
+		html_lit(h, " · <a href=\"/mod/act?user=");
+		html_url(h, u->username);
+		html_lit(h, "\">Moderate</a>");
+	}
 	html_lit(h, "</p></header><h2>Posts</h2>");
 }
 

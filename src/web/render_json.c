@@ -63,7 +63,7 @@ json_post(const struct post *p)
 	for (i = 0; i < p->tags.n; i++)
 		json_array_append_new(tags, json_string(p->tags.v[i]));
 	o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:b, s:o, s:I, s:I, "
-	    "s:b, s:o, s:o}",
+	    "s:b, s:o, s:o, s:b, s:b}",
 	    "id", (json_int_t)p->id,
 	    "author", json_author(p->author_id, p->username,
 	    p->display_name),
@@ -77,7 +77,9 @@ json_post(const struct post *p)
 	    "comment_count", (json_int_t)p->comment_count,
 	    "liked_by_me", p->liked,
 	    "created_at", json_time(p->created_at),
-	    "updated_at", json_time(p->updated_at));
+	    "updated_at", json_time(p->updated_at),
+	    "hidden", p->hidden,
+	    "comments_closed", p->comments_closed);
 	if (o == NULL)
 		return (NULL);
 	json_post_publishing(o, p);
@@ -123,13 +125,14 @@ json_drops(const struct md_drops *d)
 json_t *
 json_comment(const struct comment *c)
 {
-	return (json_pack("{s:I, s:I, s:o, s:s, s:o}",
+	return (json_pack("{s:I, s:I, s:o, s:s, s:o, s:b}",
 	    "id", (json_int_t)c->id,
 	    "post_id", (json_int_t)c->post_id,
 	    "author", json_author(c->author_id, c->username,
 	    c->display_name),
 	    "body", c->body,
-	    "created_at", json_time(c->created_at)));
+	    "created_at", json_time(c->created_at),
+	    "hidden", c->hidden));
 }
 
 json_t *

@@ -14,6 +14,7 @@
 
 #include "db/db_comments.h"
 #include "db/db_images.h"
+#include "db/db_mod.h"
 #include "db/db_posts.h"
 #include "db/db_sessions.h"
 #include "db/db_users.h"
@@ -25,6 +26,12 @@ json_t	*json_token(const struct token *);
 json_t	*json_image(const struct image *);
 /* What safe mode left out of a post's Markdown (lib/markdown.h). */
 json_t	*json_drops(const struct md_drops *);
+/* Running the community (render_json_mod.c). */
+json_t	*json_mod_entry(const struct mod_entry *);
+json_t	*json_report(const struct report *);
+json_t	*json_invitation(const struct invitation *);
+/* An RFC 3339 time, null for 0. */
+json_t	*json_time_or_null(int64_t);
 
 /*
  * A page of a list, {"items":[...],"next_cursor":...}, that never carries

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/site.h"
+#include "db/db_sessions.h"
 #include "lib/timefmt.h"
 #include "web/render.h"
 #include "web/statics.h"
@@ -161,7 +162,10 @@ render_head(struct html *h, const struct viewer *v, const struct page_meta *m)
 		html_url(h, v->username);
 		html_lit(h, "\">");
 		html_text(h, v->username);
-		html_lit(h, "</a><a href=\"/settings\">Settings</a>"
+		html_lit(h, "</a>");
+		if (v->role >= ROLE_MOD)
+			html_lit(h, "<a href=\"/mod\">Moderation</a>");
+		html_lit(h, "<a href=\"/settings\">Settings</a>"
 		    "<form class=\"inline\" action=\"/logout\" "
 		    "method=\"post\">");
 		render_csrf(h, v);

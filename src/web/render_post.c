@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/site.h"
+#include "db/db_sessions.h"
 #include "lib/autolink.h"
 #include "lib/cursor.h"
 #include "lib/slug.h"
@@ -27,6 +28,8 @@ static void	render_time(struct html *, int64_t, int);
 static void	render_post_when(struct html *, const struct post *, int);
 static void	render_tag_path(struct html *, const char *);
 static void	render_cover(struct html *, const struct post *, int);
+static void	render_community_links(struct html *, const struct viewer *,
+		    struct html_lit, int64_t, int64_t);
 static void	render_post_list(struct html *, const struct list_view *);
 static void	render_pager(struct html *, const struct list_links *,
 		    struct html_lit, struct html_lit);
@@ -55,6 +58,30 @@ render_author(struct html *h, const char *username, const char *display)
 	html_lit(h, "<span class=\"handle\">@");
 	html_text(h, username);
 	html_lit(h, "</span></a>");
+}
+
+/*
+ * Under a post or a comment (what: "post" or "comment"): "Report" for
+ * readers other than its author, "Moderate" for moderators.
+ */
+static void
+render_community_links(struct html *h, const struct viewer *v,
+    struct html_lit what, int64_t id, int64_t author)
+{
+	if (v->id == 0 || v->id == author)
+		return;
+	html_lit(h, "<a class=\"report-link meta\" href=\"/report?");
+	html_put(h, what);
+	html_lit(h, "=");
+	html_int(h, id);
+	html_lit(h, "\">Report</a>");
+	if (v->role >= ROLE_MOD) {
+		html_lit(h, " <a class=\"mod-link meta\" href=\"/mod/act?");
+		html_put(h, what);
+		html_lit(h, "=");
+		html_int(h, id);
+		html_lit(h, "\">Moderate</a>");
+	}
 }
 
 /* /tags/<slug>: the canonical tag's reversible slug (lib/tag.h). */
@@ -370,7 +397,7 @@ render_list_page(struct html *h, const struct viewer *v,
 		}
 		break;
 	case LIST_USER:
-		render_profile(h, lv->user);
+		render_profile(h, v, lv->user);
 		break;
 	case LIST_TAG:
 		html_lit(h, "<h1>Posts tagged “");
@@ -452,9 +479,13 @@ render_comment(struct html *h, const struct viewer *v, int64_t post_author,
 	} else {
 		render_time(h, c->created_at, 1);
 	}
+	if (c->hidden)
+		html_lit(h, " · <span class=\"draft\">Hidden by a moderator: "
+		    "only you can see it</span>");
 	html_lit(h, "</p><p class=\"comment-body\">");
 	autolink_html(h, c->body, strlen(c->body));
 	html_lit(h, "</p>");
+	render_community_links(h, v, HTML_LIT("comment"), c->id, c->author_id);
 	if (v->id != 0 && (v->id == post_author || v->id == c->author_id)) {
 		html_lit(h, "<form method=\"post\" class=\"inline "
 		    "comment-delete\" action=\"/comments/");
@@ -485,10 +516,18 @@ render_post_page(struct html *h, const struct viewer *v,
 	html_lit(h, "><h1>");
 	html_text(h, p->title);
 	html_lit(h, "</h1><p class=\"meta\">");
+	if (p->hidden)
+		html_lit(h, "<span class=\"draft\">Hidden by a moderator "
+		    "(only you can see it)</span> · ");
 	render_author(h, p->username, p->display_name);
 	html_lit(h, " · ");
 	render_post_when(h, p, 1);
 	html_lit(h, "</p>");
+	if (p->hidden)
+		html_lit(h, "<p class=\"notice\">A moderator hid this post: "
+		    "nobody else can see it, and it stays a draft until it is "
+		    "shown again. <a href=\"/settings/moderation\">Why</a>"
+		    "</p>");
 	render_cover(h, p, 1);
 	render_tags(h, &p->tags);
 	html_lit(h, "<div class=\"body\">");
@@ -538,6 +577,7 @@ render_post_page(struct html *h, const struct viewer *v,
 		html_lit(h, "<button type=\"submit\" class=\"danger\">"
 		    "Delete</button></form>");
 	}
+	render_community_links(h, v, HTML_LIT("post"), p->id, p->author_id);
 	html_lit(h, "</div></article>");
 
 	html_lit(h, "<section class=\"comments\" id=\"comments\">"
@@ -555,7 +595,11 @@ render_post_page(struct html *h, const struct viewer *v,
 		html_lit(h, "#comments\">More comments →</a></nav>");
 	}
 
-	if (v->id != 0) {
+	if (p->comments_closed) {
+		html_lit(h, "<p class=\"meta\">Comments are closed.</p>");
+		if (comment_error != NULL)
+			render_alert(h, comment_error);
+	} else if (v->id != 0) {
 		html_lit(h, "<form class=\"stack comment-form\" method=\"post\" "
 		    "action=\"/posts/");
 		html_int(h, p->id);

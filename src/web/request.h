@@ -30,6 +30,8 @@
 #define H_USER		0x02	/* someone must be logged in */
 #define H_NO_AUTH	0x04	/* asks nobody: health, static, the store */
 #define H_NO_CSRF	0x08	/* unsafe methods carry their own proof */
+#define H_MOD		0x10	/* moderators and admins only (with H_USER) */
+#define H_ADMIN		0x20	/* admins only (with H_USER) */
 
 struct handler {
 	const char	*allow;		/* e.g. "GET, HEAD, POST" */

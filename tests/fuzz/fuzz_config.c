@@ -9,19 +9,23 @@
  *
  *  - on failure: a non-empty one-line message of printable ASCII, so it
  *    never echoes a value with any other byte (values may be secrets);
- *    and it never contains DATABASE_URL's or LOCAL_STORAGE_SECRET's value
- *    when that value is long enough not to be a phrase of a message;
+ *    and it never contains DATABASE_URL's, LOCAL_STORAGE_SECRET's or
+ *    SMTP_URL's value when that value is long enough not to be a phrase
+ *    of a message;
  *  - on success: every string is set, PORT is 1..65535, WORKERS 0..64,
  *    the pool and timeouts in their documented ranges, PUBLIC_URL is
  *    http(s):// without a trailing slash, the S3 settings are there
  *    exactly when STORAGE=s3, and the CSP origin has no quote, semicolon
- *    or control byte (it goes into a header).
+ *    or control byte (it goes into a header); ADMIN_USERS is a braced
+ *    list of lower-case usernames (a text[] literal needing no quotes);
+ *    the mail settings are there exactly when mail is on.
  *
  * Build (from the repository root; tests/fuzz/run reads this line):
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
  *	    -I/usr/include/postgresql -o build/fuzz/fuzz_config \
- *	    tests/fuzz/fuzz_config.c src/lib/config.c -lpq
+ *	    tests/fuzz/fuzz_config.c src/lib/config.c src/lib/mail.c \
+ *	    src/lib/email.c src/lib/sbuf.c -lpq -lcurl -lcrypto
  *	build/fuzz/fuzz_config -max_total_time=60 \
  *	    -dict=tests/fuzz/config.dict CORPUS_COPY
  */
@@ -132,6 +136,7 @@ static void
 check_ok(const struct config *c)
 {
 	long	n;
+	size_t	len;
 
 	if (c->database_url == NULL || c->bind == NULL || c->port == NULL ||
 	    c->public_url == NULL || c->migrations_dir == NULL ||
@@ -175,6 +180,19 @@ check_ok(const struct config *c)
 	if (c->local_secret != NULL && (strlen(c->local_secret) < 32 ||
 	    strlen(c->local_secret) > 256))
 		fail("LOCAL_STORAGE_SECRET length", NULL);
+	len = strlen(c->admin_users);
+	if (len < 2 || c->admin_users[0] != '{' ||
+	    c->admin_users[len - 1] != '}' || strspn(c->admin_users + 1,
+	    "abcdefghijklmnopqrstuvwxyz0123456789_-,") != len - 2 ||
+	    strstr(c->admin_users, ",,") || c->admin_users[1] == ',' ||
+	    (len > 2 && c->admin_users[len - 2] == ','))
+		fail("ADMIN_USERS is not a plain text[] literal", c->admin_users);
+	if (c->mail_on != (c->smtp_url != NULL) ||
+	    c->mail_on != (c->mail_from_addr != NULL) ||
+	    (!c->mail_on && c->smtp_ca_file != NULL))
+		fail("mail settings without mail, or mail without them", NULL);
+	if (c->mail_attempts < 1 || c->mail_retry_seconds < 1)
+		fail("a mail setting out of its range", NULL);
 }
 
 int
@@ -200,6 +218,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fail("message is not one line of printable ASCII", e1);
 		no_secret_in(e1, "DATABASE_URL");
 		no_secret_in(e1, "LOCAL_STORAGE_SECRET");
+		no_secret_in(e1, "SMTP_URL");
 	} else if (r1 == 0) {
 		check_ok(&c1);
 		if (strcmp(c1.public_url, c2.public_url) != 0 ||

@@ -29,8 +29,10 @@
  *	    src/lib/valid.c src/lib/html.c src/lib/sbuf.c src/lib/form.c \
  *	    src/lib/markdown.c src/lib/pgarray.c src/lib/tag.c \
  *	    src/lib/slug.c src/lib/lang.c src/lib/ufold.c \
- *	    src/lib/timefmt.c src/lib/config.c -ljansson -lcmark-gfm \
- *	    -lcmark-gfm-extensions -lpthread -lunistring -lpq
+ *	    src/lib/timefmt.c src/lib/config.c src/lib/mail.c \
+ *	    src/lib/email.c -ljansson -lcmark-gfm \
+ *	    -lcmark-gfm-extensions -lpthread -lunistring -lpq -lcurl \
+ *	    -lcrypto
  *	build/fuzz/fuzz_json -max_total_time=60 -dict=tests/fuzz/json.dict \
  *	    CORPUS_COPY
  */

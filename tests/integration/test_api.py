@@ -74,11 +74,12 @@ def test_crud_round_trip(base):
             "published", "metadata", "like_count", "comment_count",
             "liked_by_me", "created_at", "updated_at", "slug", "url",
             "excerpt", "summary", "lang", "cover_image_id", "cover_url",
-            "published_at", "scheduled_at"}
+            "published_at", "scheduled_at", "hidden", "comments_closed"}
     # A write also says what safe mode left out of the Markdown.
     assert set(post) == keys | {"dropped"}
     assert post["dropped"] == {"html": 0, "links": 0, "images": 0,
                                "example": None}
+    assert post["hidden"] is False and post["comments_closed"] is False
 
     pid = post["id"]
     del post["dropped"]

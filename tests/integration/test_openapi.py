@@ -17,12 +17,15 @@ outgrows it fails loudly instead of passing unchecked.
 """
 
 import copy
+import hashlib
+import io
 import json
 import os
 import re
 import shutil
 import struct
 import subprocess
+import tarfile
 import zlib
 from datetime import datetime
 from pathlib import Path
@@ -283,7 +286,8 @@ def test_schema_checker_catches_violations():
             "updated_at": "2026-11-21T20:30:00Z", "slug": "t",
             "url": "http://x/posts/1-t", "excerpt": "", "summary": None,
             "lang": None, "cover_image_id": None, "cover_url": None,
-            "published_at": "2026-11-21T20:30:00Z", "scheduled_at": None}
+            "published_at": "2026-11-21T20:30:00Z", "scheduled_at": None,
+            "hidden": False, "comments_closed": False}
     assert CHECK.errors(post, good) == []
     bad_cases = [
         ("id", "1"), ("id", True), ("title", None),
@@ -400,6 +404,14 @@ def test_document_follows_the_conventions():
             content = resp.get("content")
             if code == "204":
                 need(not content, f"{name}: 204 has no body")
+                continue
+            # A file (x-kblog-download: its media type) is the one
+            # success that is not JSON; its errors are.
+            if op.get("x-kblog-download") and code.startswith("2"):
+                need(content is not None and list(content) ==
+                     [op["x-kblog-download"]],
+                     f"{name} {code}: content must be "
+                     f"{op['x-kblog-download']}")
                 continue
             need(content is not None and list(content) == [JSON_TYPE],
                  f"{name} {code}: content must be {JSON_TYPE}")
@@ -552,10 +564,18 @@ def _brief(r):
 
 class World:
     """Created through the documented operations; a step that fails is
-    recorded (and shown with any failure) and a placeholder id used."""
+    recorded (and shown with any failure) and a placeholder id used.
 
-    def __init__(self, base):
+    The world's user is made an admin (through the database, as
+    scripts/admin does), so the moderators' and admins' operations
+    answer their success; another user owns what they act on.
+    Operations marked x-kblog-feature: mail run against mail_base, a
+    kblog with an SMTP server (the same database)."""
+
+    def __init__(self, base, pg=None, mail_base=None):
         self.api = Api(base)
+        self.mail_api = Api(mail_base or base)
+        self.pg = pg
         self.problems = []
         self.username = unique_name("oa")
         self.password = "correct horse battery 1"
@@ -570,6 +590,50 @@ class World:
             self.token = body["token"]
         self.post_id = self.new_post()
         self.comment_id = self.new_comment()
+        if pg is not None:
+            pg.query("UPDATE users SET role = 'admin' WHERE username = %s",
+                     (self.username,))
+        self.other_token = self.new_account()[2]
+
+    def api_for(self, op):
+        if op.get("x-kblog-feature") == "mail":
+            return self.mail_api
+        return self.api
+
+    def new_account(self):
+        """Another account: (name, password, token)."""
+        name = unique_name("oo")
+        self._step("other user", "POST", "/api/v1/users", 201,
+                   {"username": name, "password": self.password})
+        body = self._step("other token", "POST", "/api/v1/tokens", 201,
+                          {"username": name, "password": self.password,
+                           "name": "other"})
+        return name, self.password, (body or {}).get("token")
+
+    def others_post(self):
+        return self._id(self._step(
+            "other's post", "POST", "/api/v1/posts", 201,
+            {"title": "Theirs " + unique_name(), "body_markdown": "x"},
+            self.other_token))
+
+    def link_token(self, table, username, extra=""):
+        """A live link of table for username, made in the database as
+        the mail would carry it: "<id>.<token>"."""
+        token = os.urandom(32).hex()[:43]
+        (row,) = self.pg.query(
+            f"INSERT INTO {table} (user_id, token_hash, expires_at{extra}) "
+            "SELECT id, %s, now() + interval '1 hour'"
+            + (", username || '@example.com'" if extra else "") +
+            " FROM users WHERE username = %s RETURNING id",
+            (hashlib.sha256(token.encode()).digest(), username))
+        return f"{row[0]}.{token}"
+
+    def token_for(self, op):
+        """Whose credentials: a throwaway account for the deletion."""
+        if op["operationId"] == "deleteMyAccount":
+            self._gone = self.new_account()
+            return self._gone[2]
+        return self.token
 
     def _step(self, what, method, path, status, body=None, token=None):
         try:
@@ -639,6 +703,9 @@ class World:
                 "id": self.new_upload(send_bytes=True)},
             "/api/v1/images/{id}": lambda: {"id": self.new_upload()},
             "/api/v1/users/{username}": lambda: {"username": self.username},
+            "/api/v1/mod/invitations/{id}": lambda: {"id": self._id(
+                self._step("invitation", "POST", "/api/v1/mod/invitations",
+                           201, {}, self.token))},
         }
         # Operations with a required query: a value that finds something.
         queries = {("/api/v1/users", "get"): "?q=" + self.username}
@@ -664,12 +731,54 @@ class World:
         elif oid == "createUpload":
             body.update(filename="pixel.png", content_type="image/png",
                         byte_size=len(PNG))
+        elif oid in ("moderate", "createReport"):
+            body.update(post_id=self.others_post())
+        elif oid == "setRole":
+            body.update(username=self.new_account()[0])
+        elif oid == "setMyEmail":
+            body.update(email=self.username + "@example.com",
+                        password=self.password)
+        elif oid == "requestPasswordReset":
+            body.update(login=self.username)
+        elif oid in ("createRecoveryCodes",):
+            body.update(password=self.password)
+        elif oid == "deleteMyAccount":
+            body.update(password=getattr(self, "_gone", (0, ""))[1])
+        elif oid == "verifyEmail":
+            body.update(token=self.link_token(
+                "email_verifications", self.username, ", email"))
+        elif oid == "confirmPasswordReset":
+            body.update(token=self.link_token("password_resets",
+                                              self.new_account()[0]))
+        elif oid == "resetWithRecoveryCode":
+            name, pw, tok = self.new_account()
+            r = self.api.call("POST", "/api/v1/me/recovery-codes", tok,
+                              {"password": pw})
+            codes = r.json().get("codes", ["-"]) if r.status_code == 201 \
+                else ["-"]
+            body.update(username=name, recovery_code=codes[0])
         return body
 
 
 @pytest.fixture(scope="module")
-def world(server):
-    return World(server.url)
+def mail_server(pg, workdir, tmp_path_factory):
+    """A kblog on the same database that sends mail (to a real SMTP
+    server), for the operations marked x-kblog-feature: mail."""
+    pytest.importorskip("aiosmtpd")
+    from harness import Kblog
+    from smtp_sink import SmtpSink
+    sink = SmtpSink(tmp_path_factory.mktemp("oa-smtp"), "starttls").start()
+    k = Kblog(pg.url, workdir, extra_env={
+        "SMTP_URL": sink.url(), "SMTP_CA_FILE": sink.ca_file,
+        "MAIL_FROM": "kblog <noreply@blog.example>"})
+    yield k
+    k.stop()
+    sink.stop()
+
+
+@pytest.fixture(scope="module")
+def world(server, pg, mail_server):
+    return World(server.url, pg, mail_server.url)
 
 
 def _setup_note(world):
@@ -701,6 +810,20 @@ def response_problems(op, r):
     if not content:
         if r.content:
             out.append(f"{code} must have no body, got {r.content[:100]!r}")
+        return out
+    if JSON_TYPE not in content:
+        # A download: its media type, and a body that is one.
+        (mtype,) = content
+        if r.headers.get("content-type", "") != mtype:
+            out.append(f"Content-Type {r.headers.get('content-type')!r}, "
+                       f"expected {mtype!r}")
+        if mtype == "application/x-tar":
+            try:
+                with tarfile.open(fileobj=io.BytesIO(r.content)) as t:
+                    if not t.getmembers():
+                        out.append("an empty archive")
+            except tarfile.TarError as e:
+                out.append(f"not a tar archive: {e}")
         return out
     ctype = r.headers.get("content-type", "")
     if ctype.lower() != JSON_TYPE:
@@ -749,9 +872,9 @@ def _extra_checks(op, r, world):
 @pytest.mark.parametrize("path,method,op", OPS, ids=OP_IDS)
 def test_operation_answers_as_documented(base, world, path, method, op):
     url = world.path_values(path, method)
+    token = world.token_for(op) if auth_kind(op) != "none" else None
     body = world.valid_body(op) if "requestBody" in op else None
-    token = world.token if auth_kind(op) != "none" else None
-    r = world.api.call(method, url, token=token, body=body)
+    r = world.api_for(op).call(method, url, token=token, body=body)
     problems = response_problems(op, r)
     assert not problems, (f"{_brief(r)}\n" + "\n".join(problems) +
                           _setup_note(world))
@@ -776,13 +899,13 @@ def test_operation_authentication(base, world, path, method, op):
     if kind == "required":
         attempts.insert(0, ("no credentials", None))
     for what, token in attempts:
-        r = world.api.call(method, url, token=token, body=body)
+        r = world.api_for(op).call(method, url, token=token, body=body)
         problems = response_problems(op, r)
         assert not problems, f"{what}: {_brief(r)}\n" + "\n".join(problems)
         assert r.status_code == 401, f"{what}: {_brief(r)}"
         assert r.headers.get("www-authenticate", "").startswith("Bearer")
     if kind == "optional":
-        r = world.api.call(method, url, body=body)
+        r = world.api_for(op).call(method, url, body=body)
         assert not response_problems(op, r), _brief(r)
         assert r.status_code == success_status(op), (
             f"anonymous: {_brief(r)}" + _setup_note(world))
@@ -864,7 +987,7 @@ def test_request_body_rules(base, world, path, method, op):
     ]
     failures = []
     for what, kw, status, code, field in cases:
-        r = world.api.call(method, url, token=token, **kw)
+        r = world.api_for(op).call(method, url, token=token, **kw)
         problems = response_problems(op, r)
         if r.status_code != status:
             problems.append(f"expected {status}")

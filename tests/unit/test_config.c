@@ -171,6 +171,69 @@ test_limits(void **state)
 }
 
 static void
+test_community(void **state)
+{
+	const char	*set[] = { "DATABASE_URL", "postgresql:///kblog",
+			    "ADMIN_USERS", " Alice, bob_2 ,Carol-3",
+			    "REPORTS_PER_HOUR", "3", "MAIL_PER_HOUR", "0",
+			    "RECOVERY_PER_HOUR", "4", "EXPORTS_PER_HOUR", "1",
+			    "MAIL_ATTEMPTS", "2", "MAIL_RETRY_SECONDS", "1",
+			    "SMTP_URL", "smtp://u:p%40ss@mail.example.com:587",
+			    "MAIL_FROM", "\"kblog team\" <NoReply@Blog.Example>",
+			    NULL };
+	const char	*none[] = { "DATABASE_URL", "postgresql:///kblog",
+			    NULL };
+	const char	*from_only[] = { "DATABASE_URL", "postgresql:///kblog",
+			    "MAIL_FROM", "a@b.example", NULL };
+	struct config	 cfg;
+	char		 err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(none, &cfg, err), 0);
+	assert_string_equal(cfg.admin_users, "{}");
+	assert_int_equal(cfg.reports_per_hour, 20);
+	assert_int_equal(cfg.mail_per_hour, 5);
+	assert_int_equal(cfg.recovery_per_hour, 10);
+	assert_int_equal(cfg.exports_per_hour, 5);
+	assert_int_equal(cfg.mail_attempts, 8);
+	assert_int_equal(cfg.mail_retry_seconds, 60);
+	assert_int_equal(cfg.mail_on, 0);		/* the site works */
+	assert_null(cfg.smtp_url);
+	config_free(&cfg);
+
+	assert_int_equal(load(set, &cfg, err), 0);
+	assert_string_equal(cfg.admin_users, "{alice,bob_2,carol-3}");
+	assert_int_equal(cfg.reports_per_hour, 3);
+	assert_int_equal(cfg.mail_per_hour, 0);
+	assert_int_equal(cfg.recovery_per_hour, 4);
+	assert_int_equal(cfg.exports_per_hour, 1);
+	assert_int_equal(cfg.mail_attempts, 2);
+	assert_int_equal(cfg.mail_retry_seconds, 1);
+	assert_int_equal(cfg.mail_on, 1);
+	assert_string_equal(cfg.smtp_url,
+	    "smtp://u:p%40ss@mail.example.com:587");
+	assert_null(cfg.smtp_ca_file);
+	assert_string_equal(cfg.mail_from_name, "kblog team");
+	assert_string_equal(cfg.mail_from_addr, "NoReply@blog.example");
+	config_free(&cfg);
+
+	/* MAIL_FROM without SMTP_URL is a mistake, said by name. */
+	assert_int_equal(load(from_only, &cfg, err), -1);
+	assert_non_null(strstr(err, "MAIL_FROM"));
+	config_free(&cfg);
+
+	expect_error("ADMIN_USERS", "al", "ADMIN_USERS");
+	expect_error("ADMIN_USERS", "alice,", "ADMIN_USERS");
+	expect_error("ADMIN_USERS", "alice bob", "ADMIN_USERS");
+	expect_error("ADMIN_USERS", "alice,,bob", "ADMIN_USERS");
+	expect_error("ADMIN_USERS", "al'ice", "ADMIN_USERS");
+	expect_error("MAIL_ATTEMPTS", "0", "MAIL_ATTEMPTS");
+	expect_error("MAIL_RETRY_SECONDS", "86401", "MAIL_RETRY_SECONDS");
+	expect_error("REPORTS_PER_HOUR", "x", "REPORTS_PER_HOUR");
+	expect_error("SMTP_URL", "http://mail.example.com", "SMTP_URL");
+}
+
+static void
 test_secret_not_in_error(void **state)
 {
 	const char	*env[] = { "DATABASE_URL",
@@ -263,6 +326,7 @@ main(void)
 		cmocka_unit_test(test_all_set),
 		cmocka_unit_test(test_errors_name_the_variable),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_community),
 		cmocka_unit_test(test_secret_not_in_error),
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_site),

@@ -2380,6 +2380,35 @@ fields_are(const char *const *allowed, const char *const *documented)
 	json_decref(obj);
 }
 
+/* The invitation rides along, read as a string; web/login.c checks it. */
+static void
+test_register_invitation(void **state)
+{
+	struct register_in	 in;
+	struct input_error	 e;
+	struct form		 f;
+	json_t			*obj;
+
+	(void)state;
+	obj = body_of("{\"username\": \"ada\", \"password\": "
+	    "\"0123456789\", \"invitation\": \"12.abc\"}");
+	assert_int_equal(input_register_json(obj, &in, &e), 0);
+	assert_string_equal(in.invitation, "12.abc");
+	json_decref(obj);
+	obj = body_of("{\"username\": \"ada\", \"password\": "
+	    "\"0123456789\", \"invitation\": 12}");
+	assert_int_equal(input_register_json(obj, &in, &e), -1);
+	assert_int_equal(e.status, 400);
+	assert_string_equal(e.field, "invitation");
+	json_decref(obj);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(form_parse(&f, "username=ada&password=0123456789&"
+	    "invitation=7.x", 47), 0);
+	assert_true(input_register_form(&f, &in));
+	assert_string_equal(in.invitation, "7.x");
+	form_free(&f);
+}
+
 static void
 test_json_fields(void **state)
 {
@@ -2388,7 +2417,8 @@ test_json_fields(void **state)
 					    "summary", "lang", "cover_image_id",
 					    "scheduled_at", NULL };
 	static const char *const	user[] = { "username", "password",
-					    "display_name", NULL };
+					    "display_name", "invitation",
+					    NULL };
 	static const char *const	token[] = { "username", "password",
 					    "name", NULL };
 	static const char *const	upload[] = { "filename",
@@ -2543,6 +2573,7 @@ main(void)
 		cmocka_unit_test(test_upload_order),
 		cmocka_unit_test(test_image_ext),
 		cmocka_unit_test(test_json_fields),
+		cmocka_unit_test(test_register_invitation),
 		cmocka_unit_test(test_json_str),
 	};
 
