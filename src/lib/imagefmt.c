@@ -509,9 +509,8 @@ scan_isobmff(const unsigned char *b, size_t len, struct imagefmt *f)
 
 	f->frames = 1;
 	meta = 0;
+	/* No zero padding here: a box's size starts with zero bytes. */
 	for (p = 0; p < len; p += (size_t)size) {
-		if (p > 0 && all_zero(b + p, len - p))
-			break;
 		if (len - p < 8) {
 			f->status = IMAGEFMT_TRUNCATED;
 			return;
@@ -608,6 +607,8 @@ meta_jpeg(const unsigned char *b, size_t len)
 	unsigned int	m;
 
 	for (p = 2; ; p += 2 + n) {
+		while (len - p >= 2 && b[p] == 0xff && b[p + 1] == 0xff)
+			p++;			/* fill bytes */
 		if (len - p < 4 || b[p] != 0xff)
 			return (-1);
 		m = b[p + 1];

@@ -16,9 +16,12 @@
  *    stops inside the image is truncated; bytes after the image's end are
  *    trailing data (the usual way to make a polyglot: a JPEG that is also
  *    a ZIP, a GIF that is also a script).  Two kinds of tail are not
- *    trailing data: zero bytes (padding, which carries nothing) and, after
- *    a JPEG, more whole JPEG streams (the Multi-Picture Format images and
- *    HDR gain maps that cameras and phones append).
+ *    trailing data: zero bytes after a JPEG, PNG, GIF or WebP (padding,
+ *    which carries nothing; not after AVIF, whose box sizes start with
+ *    zeros) and, after a JPEG, more whole JPEG streams (the
+ *    Multi-Picture Format images and HDR gain maps that cameras and
+ *    phones append).  An AVIF cut exactly between two top-level boxes
+ *    looks whole here; its decoder then fails on the missing data.
  *
  * It never decodes pixels and never checks what is inside a chunk beyond
  * the fields named here (CRCs, compressed data and the like are the
