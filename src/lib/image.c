@@ -325,9 +325,10 @@ static int
 image_encode(VipsImage *img, enum imagefmt_type t, uint32_t frames,
     struct image_variant *v)
 {
-	void	*buf = NULL;
-	size_t	 len = 0;
-	int	 r = -1;
+	struct imagefmt	 f;
+	void		*buf = NULL;
+	size_t		 len = 0;
+	int		 r = -1;
 
 	switch (t) {
 	case IMAGEFMT_JPEG:
@@ -365,8 +366,11 @@ image_encode(VipsImage *img, enum imagefmt_type t, uint32_t frames,
 		g_free(buf);
 		return (-1);
 	}
-	/* Whatever the encoder did: no metadata leaves here. */
-	if (imagefmt_metadata(buf, len) != 0) {
+	/* Whatever the encoder did: no metadata leaves here, and what
+	 * leaves is one whole file of the type. */
+	imagefmt_scan(buf, len, &f);
+	if (imagefmt_metadata(buf, len) != 0 || f.type != t ||
+	    f.status != IMAGEFMT_OK || f.end != len) {
 		g_free(buf);
 		return (-1);
 	}
@@ -375,7 +379,8 @@ image_encode(VipsImage *img, enum imagefmt_type t, uint32_t frames,
 	v->ext = imagefmt_ext(t);
 	v->width = (uint32_t)img->Xsize;
 	v->height = (uint32_t)img->Ysize / frames;
-	v->frames = frames;
+	/* The WebP encoder merges identical consecutive frames. */
+	v->frames = f.frames;
 	v->data = buf;
 	v->len = len;
 	return (0);

@@ -96,7 +96,11 @@ struct image_variant {
 	const char		*ext;		/* static: "webp" */
 	uint32_t		 width;		/* of a frame */
 	uint32_t		 height;
-	uint32_t		 frames;	/* > 1: animated */
+	uint32_t		 frames;	/* > 1: animated (may be
+						   fewer than the upload's:
+						   the GIF and WebP encoders
+						   merge identical consecutive
+						   frames, adding delays) */
 	unsigned char		*data;		/* the encoded file */
 	size_t			 len;
 };

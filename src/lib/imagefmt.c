@@ -533,7 +533,10 @@ scan_isobmff(const unsigned char *b, size_t len, struct imagefmt *f)
 			    be32(b + p + 12);
 			hdr = 16;
 		} else if (size == 0) {
-			size = len - p;		/* to the end of the file */
+			/* "To the end of the file": a cut file would look
+			 * whole.  Encoders of still images never write it. */
+			f->status = IMAGEFMT_CORRUPT;
+			return;
 		}
 		if (size < hdr) {
 			f->status = IMAGEFMT_CORRUPT;
@@ -697,7 +700,7 @@ meta_webp(const unsigned char *b, size_t len)
 		return (-1);
 	for (p = 12; len - p >= 8; p += 8 + n + (n & 1)) {
 		n = le32(b + p + 4);
-		if (len - p - 8 < n)
+		if (len - p - 8 < n + (n & 1))
 			return (-1);
 		if (!memcmp(b + p, "EXIF", 4) || !memcmp(b + p, "XMP ", 4) ||
 		    !memcmp(b + p, "ICCP", 4))

@@ -364,7 +364,8 @@ test_isobmff(void **state)
 	PUT(&x, 'P', 'K', 3, 4, 0x14, 0, 0, 0, 8, 0);
 	scan(&x, x.n, IMAGEFMT_AVIF, IMAGEFMT_TRAILING);
 
-	/* A 64-bit size; a last box "to the end of the file". */
+	/* A 64-bit size is read; a last box "to the end of the file" is
+	 * refused (a cut file would look whole). */
 	x.n = 0;
 	box(&x, "ftyp", "mif1\0\0\0\0avifmiaf", 16);
 	box(&x, "meta", "\0\0\0\0", 4);
@@ -373,10 +374,12 @@ test_isobmff(void **state)
 	put32be(&x, 0);
 	put32be(&x, 20);
 	put(&x, "data", 4);
+	scan(&x, x.n, IMAGEFMT_AVIF, IMAGEFMT_OK);
+	scan(&x, x.n - 1, IMAGEFMT_AVIF, IMAGEFMT_TRUNCATED);
 	put32be(&x, 0);
 	put(&x, "free", 4);
 	put(&x, "anything", 8);
-	scan(&x, x.n, IMAGEFMT_AVIF, IMAGEFMT_OK);
+	scan(&x, x.n, IMAGEFMT_AVIF, IMAGEFMT_CORRUPT);
 
 	x.n = 0;			/* no meta box */
 	box(&x, "ftyp", "avif\0\0\0\0", 8);
@@ -491,6 +494,18 @@ test_metadata(void **state)
 	assert_memory_equal(x.b + 30, "VP8L", 4);
 	scan(&x, n, IMAGEFMT_WEBP, IMAGEFMT_OK);
 	assert_int_equal(imagefmt_metadata(x.b, n), 0);
+	/* An odd chunk whose pad byte would lie past the end (found by
+	 * fuzz_imagefmt: the walk read past the buffer). */
+	y.n = 0;
+	put(&y, "RIFF\0\0\0\0WEBP", 12);
+	put(&y, "VP8L", 4);
+	put32le(&y, 5);
+	put(&y, vp8l, sizeof(vp8l));
+	webp_riff(&y);
+	assert_int_equal(imagefmt_metadata(y.b, y.n), -1);
+	assert_int_equal(imagefmt_webp_strip(y.b, y.n), 0);
+	scan(&y, y.n, IMAGEFMT_WEBP, IMAGEFMT_CORRUPT);
+
 	/* Not a whole WebP: left alone. */
 	y = x;
 	assert_int_equal(imagefmt_webp_strip(y.b, n - 1), 0);
