@@ -45,6 +45,9 @@ static int	image_strip(VipsObject *, VipsImage *, VipsImage **);
 static int	image_encode(VipsImage *, enum imagefmt_type, uint32_t,
 		    struct image_variant *);
 static uint32_t	image_scale(uint32_t, uint32_t, uint32_t);
+static enum image_status	image_decode(VipsObject *, const void *,
+		    size_t, const struct imagefmt *, const struct image_limits *,
+		    struct image_result *, VipsImage **);
 static enum image_status	image_run(VipsObject *, const void *, size_t,
 		    const struct imagefmt *, const struct image_limits *,
 		    struct image_result *);
@@ -386,19 +389,23 @@ image_encode(VipsImage *img, enum imagefmt_type t, uint32_t frames,
 	return (0);
 }
 
-/* The part of image_process() that needs libvips; ctx owns every image. */
+/*
+ * Reads the header, checks it, decodes the upload and makes the capped,
+ * upright, sRGB image without metadata (*out, in memory).  Every image
+ * of the decoding pipeline belongs to dctx, which the caller drops as
+ * soon as *out is safe: the decoder's own buffers (libheif holds a whole
+ * decoded image) are gone before any encoder starts.
+ */
 static enum image_status
-image_run(VipsObject *ctx, const void *buf, size_t len,
+image_decode(VipsObject *dctx, const void *buf, size_t len,
     const struct imagefmt *f, const struct image_limits *lim,
-    struct image_result *res)
+    struct image_result *res, VipsImage **out)
 {
-	VipsImage		**t = (VipsImage **)vips_object_local_array(ctx,
-				    1);
-	VipsImage		 *in, *src, *base, *clean, *v;
+	VipsImage		**t = (VipsImage **)vips_object_local_array(dctx,
+				    2);
+	VipsImage		 *in, *src, *base;
 	const char		 *comp;
-	enum imagefmt_type	  fmts[2];
-	uint32_t		  frames, sw, sh, w, h, cw, ch, vw, vh;
-	size_t			  i, k, nfmts;
+	uint32_t		  frames, sw, sh, w, h, cw, ch;
 	int			  swap;
 
 	if (image_load(buf, len, f->type, &t[0]) != 0)
@@ -432,43 +439,77 @@ image_run(VipsObject *ctx, const void *buf, size_t len,
 	ch = cw == w ? h : image_scale(h, cw, w);
 
 	/* Decode: an animation whole, a still streamed into its resize. */
-	if (image_srgb(ctx, in, &src) != 0)
+	if (image_srgb(dctx, in, &src) != 0)
 		return (IMAGE_CORRUPT);
 	if (frames > 1) {
-		t = (VipsImage **)vips_object_local_array(ctx, 1);
-		if ((t[0] = vips_image_copy_memory(src)) == NULL)
+		if ((t[1] = vips_image_copy_memory(src)) == NULL)
 			return (IMAGE_CORRUPT);
-		src = t[0];
+		src = t[1];
 	}
-	if (image_frames(ctx, src, frames, swap ? ch : cw, swap ? cw : ch,
+	if (image_frames(dctx, src, frames, swap ? ch : cw, swap ? cw : ch,
 	    res->orientation != 1, &base) != 0)
 		return (IMAGE_CORRUPT);
-	if (image_strip(ctx, base, &clean) != 0)
+	if (image_strip(dctx, base, out) != 0)
 		return (IMAGE_ERROR);
+	return (IMAGE_OK);
+}
+
+/* The part of image_process() that needs libvips; ctx owns every image. */
+static enum image_status
+image_run(VipsObject *ctx, const void *buf, size_t len,
+    const struct imagefmt *f, const struct image_limits *lim,
+    struct image_result *res)
+{
+	VipsImage		**t = (VipsImage **)vips_object_local_array(ctx,
+				    1);
+	VipsObject		 *sub;
+	VipsImage		 *clean, *v;
+	enum imagefmt_type	  fmts[2];
+	enum image_status	  st;
+	uint32_t		  cw, vw, vh;
+	size_t			  i, k, nfmts;
+
+	sub = VIPS_OBJECT(vips_image_new());
+	st = image_decode(sub, buf, len, f, lim, res, &clean);
+	if (st == IMAGE_OK) {
+		t[0] = clean;
+		g_object_ref(clean);
+	}
+	g_object_unref(sub);
+	if (st != IMAGE_OK)
+		return (st);
+	cw = (uint32_t)clean->Xsize;
 
 	nfmts = 0;
 	fmts[nfmts++] = f->type;
 	if (f->type != IMAGEFMT_WEBP)
 		fmts[nfmts++] = IMAGEFMT_WEBP;
 	for (i = 0; i <= sizeof(image_widths) / sizeof(image_widths[0]); i++) {
+		/* Each width's images go with sub once it is encoded. */
+		sub = VIPS_OBJECT(vips_image_new());
+		v = clean;
 		if (i < sizeof(image_widths) / sizeof(image_widths[0])) {
 			vw = image_widths[i];
-			if (vw >= cw)
+			if (vw >= cw) {
+				g_object_unref(sub);
 				continue;
-			vh = image_scale(h, vw, w);
-			if (image_frames(ctx, clean, frames, vw, vh, 0,
+			}
+			vh = image_scale(res->height, vw, res->width);
+			if (image_frames(sub, clean, res->frames, vw, vh, 0,
 			    &v) != 0)
-				return (IMAGE_ERROR);
-		} else
-			v = clean;
-		for (k = 0; k < nfmts; k++) {
-			if (res->nvariants == IMAGE_MAX_VARIANTS)
-				return (IMAGE_ERROR);
-			if (image_encode(v, fmts[k], frames,
-			    &res->variants[res->nvariants]) != 0)
-				return (IMAGE_ERROR);
-			res->nvariants++;
+				st = IMAGE_ERROR;
 		}
+		for (k = 0; k < nfmts && st == IMAGE_OK; k++) {
+			if (res->nvariants == IMAGE_MAX_VARIANTS ||
+			    image_encode(v, fmts[k], res->frames,
+			    &res->variants[res->nvariants]) != 0)
+				st = IMAGE_ERROR;
+			else
+				res->nvariants++;
+		}
+		g_object_unref(sub);
+		if (st != IMAGE_OK)
+			return (st);
 	}
 	return (IMAGE_OK);
 }

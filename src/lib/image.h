@@ -88,7 +88,7 @@ struct image_limits {
 #define IMAGE_JPEG_Q		82
 #define IMAGE_WEBP_Q		80
 #define IMAGE_AVIF_Q		55
-#define IMAGE_AVIF_EFFORT	2	/* 0 fastest .. 9; see docs/images.md */
+#define IMAGE_AVIF_EFFORT	1	/* 0 fastest .. 9; see docs/images.md */
 
 struct image_variant {
 	enum imagefmt_type	 type;
