@@ -437,6 +437,8 @@ image_decode(VipsObject *dctx, const void *buf, size_t len,
 	res->height = h;
 	cw = w > lim->max_width ? lim->max_width : w;
 	ch = cw == w ? h : image_scale(h, cw, w);
+	if (ch > IMAGE_SIDE_LIMIT)
+		return (IMAGE_TOO_MANY_PIXELS);	/* WebP cannot hold it */
 
 	/* Decode: an animation whole, a still streamed into its resize. */
 	if (image_srgb(dctx, in, &src) != 0)
@@ -529,6 +531,9 @@ image_process(const void *buf, size_t len, const char *claimed,
 		image_limits_default(&def);
 		lim = &def;
 	}
+	if (lim->max_pixels == 0 || lim->max_frames == 0 ||
+	    lim->max_width == 0 || lim->max_width > IMAGE_SIDE_LIMIT)
+		return (IMAGE_ERROR);		/* a configuration mistake */
 	if ((want = imagefmt_from_mime(claimed)) == IMAGEFMT_NONE)
 		return (IMAGE_UNSUPPORTED);
 

@@ -64,12 +64,16 @@ enum image_status {
 	IMAGE_TRUNCATED,	/* "truncated" */
 	IMAGE_TRAILING_DATA,	/* "trailing_data": bytes after the image */
 	IMAGE_CORRUPT,		/* "corrupt": does not decode */
-	IMAGE_TOO_MANY_PIXELS,	/* "too_many_pixels": over max_pixels */
+	IMAGE_TOO_MANY_PIXELS,	/* "too_many_pixels": over max_pixels, or
+				   taller than IMAGE_SIDE_LIMIT once its
+				   width is capped */
 	IMAGE_TOO_MANY_FRAMES,	/* "too_many_frames": over max_frames */
 	IMAGE_ERROR		/* "internal": libvips could not start, or an
 				   encoder failed; not the file's fault */
 };
 
+/* Every limit must be at least 1 (and max_width at most
+ * IMAGE_SIDE_LIMIT): image_process() answers IMAGE_ERROR otherwise. */
 struct image_limits {
 	uint64_t	max_pixels;	/* width x height x frames */
 	uint32_t	max_frames;	/* of an animation */
@@ -79,6 +83,7 @@ struct image_limits {
 #define IMAGE_MAX_PIXELS	40000000	/* defaults */
 #define IMAGE_MAX_FRAMES	300
 #define IMAGE_MAX_WIDTH		2048
+#define IMAGE_SIDE_LIMIT	16383	/* WebP's largest side */
 
 /* The widths of the smaller variants, and how many variants at most. */
 #define IMAGE_WIDTHS		{ 320, 640, 1280 }

@@ -270,8 +270,11 @@ def main():
                    duration=100, loop=0, quality=80)
     put("anim.webp", wb.getvalue())
 
-    # Bombs.
+    # Bombs, and an image too tall for WebP (17,000 > 16,383 pixels).
     put("bomb.png", png_bomb(50000, 50000))
+    pb = io.BytesIO()
+    Image.new("RGB", (100, 17000), (9, 9, 9)).save(pb, "PNG")
+    put("tall.png", pb.getvalue())
     put("bomb.gif", gif_screen_bomb())
     put("bomb.jpg", jpeg_bomb())
 

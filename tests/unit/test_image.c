@@ -477,6 +477,7 @@ test_refused(void **state)
 	assert_refused("bomb.png", "image/png", NULL, IMAGE_TOO_MANY_PIXELS);
 	assert_refused("bomb.gif", "image/gif", NULL, IMAGE_TOO_MANY_PIXELS);
 	assert_refused("bomb.jpg", "image/jpeg", NULL, IMAGE_TOO_MANY_PIXELS);
+	assert_refused("tall.png", "image/png", NULL, IMAGE_TOO_MANY_PIXELS);
 	assert_refused("text_icc.png", "image/jpeg", NULL,
 	    IMAGE_TYPE_MISMATCH);
 	assert_refused("exif_gps_o6.jpg", "image/png", NULL,
@@ -503,6 +504,16 @@ test_refused(void **state)
 	image_limits_default(&lim);
 	lim.max_frames = 3;
 	assert_refused("anim.gif", "image/gif", &lim, IMAGE_TOO_MANY_FRAMES);
+
+	/* Limits that make no sense are the caller's mistake. */
+	image_limits_default(&lim);
+	lim.max_width = 0;
+	assert_refused("gps.jpg", "image/jpeg", &lim, IMAGE_ERROR);
+	lim.max_width = IMAGE_SIDE_LIMIT + 1;
+	assert_refused("gps.jpg", "image/jpeg", &lim, IMAGE_ERROR);
+	image_limits_default(&lim);
+	lim.max_pixels = 0;
+	assert_refused("gps.jpg", "image/jpeg", &lim, IMAGE_ERROR);
 }
 
 /* Real files cut short, and one damaged inside. */
