@@ -42,7 +42,7 @@ build:
 	@cd $(BUILD) && if [ -f kblog.so ] && [ -n "$$(find -L src conf \
 		-newer kblog.so \( -name '*.h' -o -name build.conf \) \
 		2>/dev/null)" ]; then kodev clean >/dev/null; fi
-	@cd $(BUILD) && CFLAGS="$(VIPS_CFLAGS)" kodev build
+	@cd $(BUILD) && CFLAGS="$(strip $(CFLAGS) $(VIPS_CFLAGS))" kodev build
 
 run:
 	scripts/run

@@ -10,8 +10,9 @@ contains MARK ("kblog-secret"); the GPS position is 48.8584 N 2.2945 E.
     tests/images/make_fixtures.py build/fixtures/images
 
 Debian packages: python3-pil, python3-piexif; libheif-examples (heif-enc)
-for the AVIF and HEIC files (skipped, with a line on stderr, without it).
-Deterministic: the same files on every run.  Writes MANIFEST listing them.
+for the AVIF and HEIC files (without it: exit status 1, no MANIFEST).
+Deterministic: the same files on every run.  Writes MANIFEST listing them
+last, so make knows the set is complete.
 """
 
 import io
@@ -287,8 +288,9 @@ def main():
     # AVIF and HEIC through libheif's encoder, from a JPEG with GPS.
     enc = shutil.which("heif-enc")
     if enc is None:
-        print("make_fixtures: no heif-enc (Debian libheif-examples): "
-              "no AVIF or HEIC", file=sys.stderr)
+        # No MANIFEST: make runs this again once heif-enc is there.
+        sys.exit("make_fixtures: heif-enc is missing (Debian "
+                 "libheif-examples; scripts/deps test installs it)")
     else:
         src = os.path.join(out, ".heif-src.jpg")
         with open(src, "wb") as f:
