@@ -28,6 +28,7 @@ static int	valid_public_url(const char *);
 static int	valid_base_url(const char *);
 static int	storage_load(struct config *, config_getenv_fn, char *, size_t);
 static int	limits_load(struct config *, config_getenv_fn, char *, size_t);
+static int	images_load(struct config *, config_getenv_fn, char *, size_t);
 static char	*url_origin(const char *);
 
 int
@@ -144,6 +145,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 	if (storage_load(cfg, get, err, errlen) == -1)
 		return (-1);
 	if (limits_load(cfg, get, err, errlen) == -1)
+		return (-1);
+	if (images_load(cfg, get, err, errlen) == -1)
 		return (-1);
 
 	v = get("MIGRATIONS_DIR");
@@ -297,6 +300,31 @@ limits_load(struct config *cfg, config_getenv_fn get, char *err,
 	    &cfg->register_per_hour, err, errlen) == -1 ||
 	    opt_int(get, "REGISTER_PER_ADDR_HOUR", 50, 0, 1000000,
 	    &cfg->register_per_addr_hour, err, errlen) == -1)
+		return (-1);
+	return (0);
+}
+
+/*
+ * Image processing: the decompression-bomb limits (pixels counted over
+ * every frame, frames of an animation), the width of the largest variant
+ * (at most WebP's 16,383), how many images a worker processes at once
+ * (the others wait), and whether the upload itself, with its metadata,
+ * is kept (never served) once its variants exist.
+ */
+static int
+images_load(struct config *cfg, config_getenv_fn get, char *err,
+    size_t errlen)
+{
+	if (opt_int(get, "IMAGE_MAX_PIXELS", 40000000, 1, 1000000000,
+	    &cfg->image_max_pixels, err, errlen) == -1 ||
+	    opt_int(get, "IMAGE_MAX_FRAMES", 300, 1, 10000,
+	    &cfg->image_max_frames, err, errlen) == -1 ||
+	    opt_int(get, "IMAGE_MAX_WIDTH", 2048, 320, 16383,
+	    &cfg->image_max_width, err, errlen) == -1 ||
+	    opt_int(get, "IMAGE_CONCURRENCY", 1, 1, 16,
+	    &cfg->image_concurrency, err, errlen) == -1 ||
+	    opt_bool(get, "UPLOAD_KEEP_ORIGINAL", 0, &cfg->keep_original,
+	    err, errlen) == -1)
 		return (-1);
 	return (0);
 }

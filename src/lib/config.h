@@ -52,6 +52,13 @@ struct config {
 	long		 upload_quota;		/* bytes of images per user */
 	long		 register_per_hour;	/* accounts, all addresses */
 	long		 register_per_addr_hour;	/* accounts per address */
+
+	/* Image processing (storage.c, lib/image.h). */
+	long		 image_max_pixels;	/* width x height x frames */
+	long		 image_max_frames;	/* of an animation */
+	long		 image_max_width;	/* of the largest variant */
+	long		 image_concurrency;	/* at once, per worker */
+	int		 keep_original;		/* keep the upload itself */
 };
 
 /*
