@@ -152,6 +152,11 @@ const struct db_stmt db_sitemap = { "sitemap",
     "SELECT p.id, p.updated_at FROM posts p WHERE p.published "
     "ORDER BY p.created_at DESC, p.id DESC LIMIT 49999", 0, DB_READ };
 
+const struct db_stmt db_post_unlink = { "post_unlink",
+    "UPDATE posts SET body_md = $4, body_html = $5, excerpt = $6, "
+    "updated_at = now() WHERE id = $1::bigint AND author_id = $2::bigint "
+    "AND body_md = $3 RETURNING id", 6, 0 };
+
 static void
 tags_row(const struct dbq *q, int row, int col, struct tags *t)
 {

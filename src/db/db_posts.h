@@ -17,6 +17,7 @@
 #define KBLOG_DB_POSTS_H
 
 #include "db/db.h"
+#include "db/db_images.h"
 #include "lib/markdown.h"
 #include "lib/valid.h"
 
@@ -52,6 +53,9 @@ struct post {
 	struct md_saved	 body_html;
 	const char	*metadata;	/* JSON object */
 	int		 liked;		/* by the viewer */
+	/* The site's images it shows (db_images.h), when asked for. */
+	const struct image_ref	*images;
+	int			 nimages;
 };
 
 /* Summaries, LIST_PAGE + 1: $1/$2 after (key, id). */
@@ -92,6 +96,12 @@ extern const struct db_stmt	db_unlike;
 extern const struct db_stmt	db_feed;
 /* The sitemap: id and updated_at of published posts. */
 extern const struct db_stmt	db_sitemap;
+/*
+ * An image taken out of a post by its author's image deletion: $1 id, $2
+ * author, $3 the Markdown it had (the update happens only if it still
+ * has it), $4 new Markdown, $5 HTML, $6 excerpt.  Row: the id when done.
+ */
+extern const struct db_stmt	db_post_unlink;
 
 /* Decodes every row (at most max) of a list of summaries; returns n. */
 int	db_post_summaries(const struct dbq *, int ranked, struct post *,

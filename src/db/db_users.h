@@ -6,6 +6,7 @@
 #define KBLOG_DB_USERS_H
 
 #include "db/db.h"
+#include "db/db_images.h"
 
 struct user {
 	int64_t		 id;
@@ -14,6 +15,7 @@ struct user {
 	const char	*bio;
 	int64_t		 created_at;
 	const char	*avatar_key;	/* served key of the avatar, or NULL */
+	struct image_ref avatar;	/* its variants (none: nvariants 0) */
 };
 
 /* $1 username (any case) -> a user row. */

@@ -4,10 +4,16 @@
  *   GET /feed.atom      the 20 newest posts (Atom 1.0, RFC 4287)
  *   GET /sitemap.xml    every published post
  *
- * Public, and cached for a minute by whoever relays them.
+ * Public, and cached for a minute by whoever relays them.  The feed's
+ * posts show the site's own images with their variants (absolute URLs):
+ * a second query, for the posts the first returned.
  */
 
+#include <stdio.h>
+
+#include "db/db_images.h"
 #include "db/db_posts.h"
+#include "lib/sbuf.h"
 #include "web/handler.h"
 #include "web/render.h"
 #include "web/reply.h"
@@ -16,7 +22,7 @@
 
 struct feed {
 	struct rctx	 rc;
-	struct dbq	 q;
+	struct dbq	 q, images;
 };
 
 static int	feed_run(struct http_request *, void *);
@@ -39,18 +45,46 @@ xml_send(struct http_request *req, const char *ctype, struct html *h)
 static int
 feed_run(struct http_request *req, void *arg)
 {
-	struct feed	*f = arg;
-	struct post	 posts[FEED_ENTRIES];
-	struct html	 h;
-	int		 r, i, n;
+	struct feed		*f = arg;
+	struct post		 posts[FEED_ENTRIES];
+	struct image_ref	*imgs;
+	struct sbuf		 ids;
+	struct html		 h;
+	int			 r, i, j, n, m;
 
 	if ((r = query_or_reply(req, &f->q, &db_feed, "")) != STEP_OK)
 		return (r);
 	n = db_rows(&f->q) < FEED_ENTRIES ? db_rows(&f->q) : FEED_ENTRIES;
-	for (i = 0; i < n; i++)
+	if (!db_started(&f->images)) {
+		sbuf_init(&ids, 256);
+		sbuf_adds(&ids, "{");
+		for (i = 0; i < n; i++)
+			sbuf_addf(&ids, "%s%lld", i ? "," : "",
+			    (long long)db_int(&f->q, i, 0));
+		sbuf_adds(&ids, "}");
+		query_send(req, &f->images, &db_posts_images, "s",
+		    sbuf_cstr(&ids));
+		sbuf_free(&ids);
+	}
+	if ((r = queries_or_reply(req, &f->images, NULL)) != STEP_OK)
+		return (r);
+	imgs = NULL;
+	if ((m = db_rows(&f->images)) > 0)
+		imgs = kore_calloc((size_t)m, sizeof(*imgs));
+	for (j = 0; j < m; j++)
+		db_image_ref_row(&f->images, j, &imgs[j]);
+	for (i = 0; i < n; i++) {
 		db_post_full(&f->q, i, 0, 0, &posts[i]);
+		/* Rows come by post: each post's are one run. */
+		for (j = 0; j < m && imgs[j].post_id != posts[i].id; j++)
+			;
+		posts[i].images = j < m ? &imgs[j] : NULL;
+		for (; j < m && imgs[j].post_id == posts[i].id; j++)
+			posts[i].nimages++;
+	}
 	html_init(&h, 32768);
 	render_atom(&h, posts, n);
+	kore_free(imgs);
 	return (xml_send(req, "application/atom+xml; charset=utf-8", &h));
 }
 

@@ -1,12 +1,13 @@
 /*
  * post_page.c: a post's page (see post_page.h).
  *
- * Asks for the post and a page of its comments at once, decodes them
- * into structs and hands them to render_post_page(); never writes HTML
- * itself.
+ * Asks for the post, a page of its comments and the site's images it
+ * shows at once, decodes them into structs and hands them to
+ * render_post_page(); never writes HTML itself.
  */
 
 #include "db/db_comments.h"
+#include "db/db_images.h"
 #include "db/db_posts.h"
 #include "web/page.h"
 #include "web/post_page.h"
@@ -18,11 +19,12 @@ post_page_or_reply(struct http_request *req, struct post_page *pp,
     int64_t id, int64_t after_key, int64_t after_id, int status,
     const char *comment_error, const char *comment_text)
 {
-	struct rctx	*rc = rctx(req);
-	struct post	 post;
-	struct comment	 cs[COMMENTS_PAGE + 1];
-	struct html	 b;
-	int		 r, i, n;
+	struct rctx		*rc = rctx(req);
+	struct post		 post;
+	struct comment		 cs[COMMENTS_PAGE + 1];
+	struct image_ref	*imgs;
+	struct html		 b;
+	int			 r, i, n;
 
 	if (!db_started(&pp->post)) {
 		query_send(req, &pp->post, &db_post_get, "ii", id,
@@ -30,14 +32,22 @@ post_page_or_reply(struct http_request *req, struct post_page *pp,
 		query_send(req, &pp->comments, &db_comments_list, "iiiii",
 		    rc->viewer.id, id, after_key, after_id,
 		    (int64_t)COMMENTS_PAGE + 1);
+		query_send(req, &pp->images, &db_post_images, "i", id);
 	}
-	if ((r = queries_or_reply(req, &pp->post, &pp->comments, NULL)) !=
-	    STEP_OK)
+	if ((r = queries_or_reply(req, &pp->post, &pp->comments,
+	    &pp->images, NULL)) != STEP_OK)
 		return (r);
 	if (db_rows(&pp->post) != 1)
 		return (reply_error(req, 404));
 
 	db_post_full(&pp->post, 0, 0, 0, &post);
+	imgs = NULL;
+	if ((post.nimages = db_rows(&pp->images)) > 0) {
+		imgs = kore_calloc((size_t)post.nimages, sizeof(*imgs));
+		for (i = 0; i < post.nimages; i++)
+			db_image_ref_row(&pp->images, i, &imgs[i]);
+		post.images = imgs;
+	}
 	n = db_rows(&pp->comments);
 	for (i = 0; i < n && i < COMMENTS_PAGE; i++)
 		db_comment_row(&pp->comments, i, 0, &cs[i]);
@@ -46,5 +56,6 @@ post_page_or_reply(struct http_request *req, struct post_page *pp,
 	    comment_error, comment_text);
 	r = page_send(req, status, post.title, &b);
 	html_free(&b);
+	kore_free(imgs);
 	return (r);
 }

@@ -3,8 +3,9 @@
  * render.h).
  *
  * Text goes through html_text(), whose five escapes are valid XML; post
- * bodies travel as escaped HTML (type="html").  Links are absolute, from
- * PUBLIC_URL.  Never touches the database.
+ * bodies travel as escaped HTML (type="html"), with xml:base set to the
+ * post so relative links resolve.  Links and the site's own images are
+ * absolute, from PUBLIC_URL.  Never touches the database.
  */
 
 #include "core/site.h"
@@ -14,6 +15,7 @@
 void
 render_atom(struct html *h, const struct post *posts, int n)
 {
+	struct html	 body;
 	const char	*base;
 	char		 t[TIMEFMT_RFC3339_SIZE];
 	int		 i;
@@ -66,8 +68,18 @@ render_atom(struct html *h, const struct post *posts, int n)
 		html_text(h, base);
 		html_lit(h, "/users/");
 		html_url(h, posts[i].username);
-		html_lit(h, "</uri></author><content type=\"html\">");
-		html_text(h, posts[i].body_html.data);
+		/* The body, its images with absolute URLs, escaped once
+		 * more: relative links resolve against the post. */
+		html_lit(h, "</uri></author><content type=\"html\" "
+		    "xml:base=\"");
+		html_text(h, base);
+		html_lit(h, "/posts/");
+		html_int(h, posts[i].id);
+		html_lit(h, "\">");
+		html_init(&body, 8192);
+		render_post_body(&body, &posts[i], 1);
+		html_textn(h, html_data(&body), html_len(&body));
+		html_free(&body);
 		html_lit(h, "</content></entry>");
 	}
 	html_lit(h, "</feed>\n");

@@ -4,7 +4,8 @@
  *
  * Never touches the database.  User text goes through html_text(); the
  * one raw insert is the post's body, which markdown.c produced in safe
- * mode when the post was written (struct md_saved).
+ * mode when the post was written (struct md_saved), its own images
+ * rewritten (render_image.c).
  */
 
 #include "lib/cursor.h"
@@ -253,7 +254,7 @@ render_post_page(struct html *h, const struct viewer *v,
 	html_lit(h, "</time></p>");
 	render_tags(h, &p->tags);
 	html_lit(h, "<div class=\"body\">");
-	html_md_saved(h, &p->body_html);
+	render_post_body(h, p, 0);
 	html_lit(h, "</div><div class=\"post-actions\">");
 	if (v->id != 0) {
 		html_lit(h, "<form class=\"like-form\" method=\"post\" "
@@ -353,10 +354,13 @@ render_editor(struct html *h, const struct viewer *v, int64_t id,
 	render_textarea(h, HTML_LIT("Body (Markdown)"), HTML_LIT("body"),
 	    in->body, in->e_body, HTML_LIT("class=\"editor\" rows=\"18\""));
 	html_lit(h, "<div class=\"upload\" data-target=\"f-body\" "
-	    "data-mode=\"markdown\" hidden><label>Add an image "
-	    "<input type=\"file\" accept=\"image/jpeg,image/png,image/gif,"
-	    "image/webp\"></label><progress max=\"100\" value=\"0\" hidden>"
-	    "</progress><p class=\"upload-status\" role=\"status\"></p></div>");
+	    "data-mode=\"markdown\" hidden><label>Describe the image you add "
+	    "(alt text, for people who cannot see it) <input type=\"text\" "
+	    "class=\"upload-alt\" maxlength=\"1000\"></label><label>Add an "
+	    "image <input type=\"file\" accept=\"image/jpeg,image/png,"
+	    "image/gif,image/webp,image/avif\"></label><progress max=\"100\" "
+	    "value=\"0\" hidden></progress><p class=\"upload-status\" "
+	    "role=\"status\"></p></div>");
 	render_field(h, HTML_LIT("Tags (comma separated, at most 10)"),
 	    HTML_LIT("tags"), HTML_LIT("text"), in->e_tags != NULL ?
 	    in->tags_typed : in->tags, in->e_tags,
