@@ -26,7 +26,7 @@
 #define IMAGE_TYPES	"image/jpeg,image/png,image/gif,image/webp,image/avif"
 /* A post's column: main is 42rem wide with 1rem of padding each side. */
 #define SIZES_BODY	"(max-width: 42rem) calc(100vw - 2rem), 40rem"
-#define SIZES_THUMB	"(max-width: 40rem) 45vw, 14rem"
+#define SIZES_THUMB	"(max-width: 32rem) calc(100vw - 2rem), 20rem"
 #define SIZES_AVATAR	"4rem"
 
 /* What a post's image callback needs. */
@@ -283,10 +283,11 @@ render_gallery(struct html *h, const struct viewer *v,
 		html_lit(h, "\"></meter>");
 	}
 	html_lit(h, "</p><div class=\"upload\" data-mode=\"gallery\" hidden>"
+	    "<label>Alt text: what the image you upload shows <input "
+	    "type=\"text\" class=\"upload-alt\" maxlength=\"1000\"></label>"
 	    "<label>Upload an image <input type=\"file\" accept=\""
-	    IMAGE_TYPES "\"></label><label>Alt text (what it shows) "
-	    "<input type=\"text\" class=\"upload-alt\" maxlength=\"1000\">"
-	    "</label><progress max=\"100\" value=\"0\" hidden></progress>"
+	    IMAGE_TYPES "\"></label>"
+	    "<progress max=\"100\" value=\"0\" hidden></progress>"
 	    "<p class=\"upload-status\" role=\"status\"></p></div>"
 	    "<noscript><p>Uploading needs JavaScript: the file goes "
 	    "straight from your browser to storage.</p></noscript>");
@@ -432,6 +433,6 @@ render_image_in_use(struct html *h, const struct viewer *v, int64_t id,
 	render_csrf(h, v);
 	html_lit(h, "<input type=\"hidden\" name=\"remove_from_posts\" "
 	    "value=\"1\"><button type=\"submit\" class=\"danger\">Take it out "
-	    "of these posts and delete it</button></form><p><a href=\""
+	    "of all of these and delete it</button></form><p><a href=\""
 	    "/images\">Keep it</a></p>");
 }
