@@ -70,8 +70,9 @@
  *    (AVIF) its own;
  *  - sysinfo: glibc's qsort() asks for the memory size (libwebp's encoder
  *    sorts when an image has alpha);
- *  - setpriority: the thread that processes an image lowers its own
- *    priority (storage.c), so pages go first.
+ *  - sched_setscheduler (setpriority where that is refused): the thread
+ *    that processes an image puts itself in the SCHED_IDLE class
+ *    (storage.c), so pages go first.
  */
 KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(newfstatat),
@@ -101,6 +102,7 @@ KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(shutdown),
 	KORE_SYSCALL_ALLOW_ARG(prctl, 0, PR_SET_NAME),
 	KORE_SYSCALL_ALLOW(sysinfo),
+	KORE_SYSCALL_ALLOW(sched_setscheduler),
 	KORE_SYSCALL_ALLOW(setpriority),
 );
 
