@@ -43,6 +43,9 @@ static const char	*largest_key(const struct image_ref *, const char *);
 static int	body_image(struct html *, const struct md_img *, void *);
 static int	url_is(const char *, size_t, const char *, int);
 static void	render_bytes(struct html *, int64_t);
+static void	img_start(struct html *, struct html_lit, const char *, int);
+static void	img_alt(struct html *, const struct image_ref *,
+		    const struct md_img *);
 
 /* The URL of key: the store's, made absolute from PUBLIC_URL if asked. */
 static void
@@ -119,6 +122,33 @@ largest_key(const struct image_ref *ref, const char *type)
 	return (key != NULL ? key : ref->key);
 }
 
+/* <img, its class if any, src="..." */
+static void
+img_start(struct html *h, struct html_lit cls, const char *key, int absolute)
+{
+	html_lit(h, "<img");
+	if (cls.s != NULL) {
+		html_lit(h, " class=\"");
+		html_put(h, cls);
+		html_lit(h, "\"");
+	}
+	html_lit(h, " src=\"");
+	image_url(h, key, absolute);
+	html_lit(h, "\"");
+}
+
+/* alt="...": the Markdown's own alt first; the image's when it has none. */
+static void
+img_alt(struct html *h, const struct image_ref *ref, const struct md_img *md)
+{
+	html_lit(h, " alt=\"");
+	if (md != NULL && md->altlen > 0)
+		html_md_img_alt(h, md);
+	else if (ref->alt != NULL)
+		html_text(h, ref->alt);
+	html_lit(h, "\"");
+}
+
 void
 render_picture(struct html *h, const struct image_ref *ref,
     const struct md_img *md, int absolute, struct html_lit sizes,
@@ -128,20 +158,9 @@ render_picture(struct html *h, const struct image_ref *ref,
 
 	if (ref->nvariants == 0) {
 		/* Stored before variants existed: as it always was. */
-		html_lit(h, "<img");
-		if (cls.s != NULL) {
-			html_lit(h, " class=\"");
-			html_put(h, cls);
-			html_lit(h, "\"");
-		}
-		html_lit(h, " src=\"");
-		image_url(h, ref->key, absolute);
-		html_lit(h, "\" alt=\"");
-		if (md != NULL && md->altlen > 0)
-			html_md_img_alt(h, md);
-		else if (ref->alt != NULL)
-			html_text(h, ref->alt);
-		html_lit(h, "\" loading=\"lazy\" decoding=\"async\">");
+		img_start(h, cls, ref->key, absolute);
+		img_alt(h, ref, md);
+		html_lit(h, " loading=\"lazy\" decoding=\"async\">");
 		return;
 	}
 	type = image_type(ref);
@@ -162,15 +181,8 @@ render_picture(struct html *h, const struct image_ref *ref,
 		html_put(h, sizes);
 		html_lit(h, "\">");
 	}
-	html_lit(h, "<img");
-	if (cls.s != NULL) {
-		html_lit(h, " class=\"");
-		html_put(h, cls);
-		html_lit(h, "\"");
-	}
-	html_lit(h, " src=\"");
-	image_url(h, largest_key(ref, img_type), absolute);
-	html_lit(h, "\" srcset=\"");
+	img_start(h, cls, largest_key(ref, img_type), absolute);
+	html_lit(h, " srcset=\"");
 	image_srcset(h, ref, img_type, absolute);
 	html_lit(h, "\" sizes=\"");
 	html_put(h, sizes);
@@ -178,13 +190,8 @@ render_picture(struct html *h, const struct image_ref *ref,
 	html_int(h, ref->width);
 	html_lit(h, "\" height=\"");
 	html_int(h, ref->height);
-	html_lit(h, "\" alt=\"");
-	/* The Markdown's own alt first; the image's when it has none. */
-	if (md != NULL && md->altlen > 0)
-		html_md_img_alt(h, md);
-	else if (ref->alt != NULL)
-		html_text(h, ref->alt);
 	html_lit(h, "\"");
+	img_alt(h, ref, md);
 	if (md != NULL && md->title != NULL) {
 		html_lit(h, " title=\"");
 		html_md_img_title(h, md);
