@@ -590,3 +590,43 @@ def test_images_from_before_variants_still_show(base, pg):
     iid = items[0]["id"]
     assert _uses(api, iid) == (False, [post["id"]])
     assert urlsplit(items[0]["url"]).path == f"/_store/{key}"
+
+
+def test_a_bodyless_post_that_waits_is_answered(pg, workdir, fixtures):
+    """complete has no body; Kore 4.1 kept timing such a request with the
+    head's timeout (30 s) and answered 408 in the middle of it, which a
+    queue of images to process reaches.  Here the database is frozen for
+    longer than that while complete waits on it: it is answered."""
+    import os
+    import signal
+    url = pg.create_database("kblog_bodyless_post")
+    k = Kblog(url, workdir, extra_env={"WORKERS": "1", "DB_POOL": "1"})
+    try:
+        _, api, _ = new_user(k.url)
+        up = start(api, (fixtures / "exif_gps_o6.jpg").read_bytes(),
+                   "image/jpeg")
+        db = url.rsplit("/", 1)[1]
+        backends = [pid for (pid,) in pg.query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND "
+            "application_name = 'kblog'", (db,))]
+        assert backends
+        out = {}
+
+        def complete():
+            out["r"] = requests.post(
+                f"{k.url}/api/v1/uploads/{up['id']}/complete",
+                headers=api.s.headers, timeout=120)
+        for pid in backends:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            t = threading.Thread(target=complete)
+            t.start()
+            time.sleep(33)
+            assert t.is_alive(), out
+        finally:
+            for pid in backends:
+                os.kill(pid, signal.SIGCONT)
+        t.join(60)
+        assert out["r"].status_code == 200, out["r"].text
+    finally:
+        k.stop()
