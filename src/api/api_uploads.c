@@ -22,7 +22,6 @@
  * removed.
  */
 
-#include <stdio.h>
 #include <string.h>
 
 #include "db/db_images.h"

@@ -9,8 +9,6 @@
  * a second query, for the posts the first returned.
  */
 
-#include <stdio.h>
-
 #include "db/db_images.h"
 #include "db/db_posts.h"
 #include "lib/sbuf.h"

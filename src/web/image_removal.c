@@ -152,6 +152,9 @@ image_remove_or_reply(struct http_request *req, struct image_removal *rm,
 			if (db_rows(&rm->next) == 0) {
 				/* No post shows it now: again, with the
 				 * avatar unset. */
+				kore_log(LOG_NOTICE, "images: image %lld taken "
+				    "out of %d post(s)", (long long)id,
+				    rm->changed);
 				db_cleanup(&rm->retire);
 				rm->step = RM_RETIRE;
 				break;
