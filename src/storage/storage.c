@@ -38,11 +38,13 @@
 #define SERVED_CACHE		"public, max-age=31536000, immutable"
 /*
  * Image processing runs in a thread of its own in the SCHED_IDLE class:
- * it gets the CPU that the workers' event loops (and PostgreSQL) leave,
- * so pages never wait for a decoder.  Measured here (docs/results.md):
- * at nice 10, /health's p99 went from about 5 to 45-90 ms while 20
- * images were processed; with SCHED_IDLE it stayed at about 10.  Where
- * the class is refused, the lowest nice value.
+ * within kblog's share of the CPU, it gets what the workers' event loops
+ * leave, so a page never waits behind a decoder (the kernel still shares
+ * the CPU fairly between kblog and other processes, PostgreSQL's
+ * included).  Measured here (docs/results.md): at nice 10, /health's
+ * p99 reached 45-220 ms in some runs while 20 images were processed;
+ * with SCHED_IDLE its median stayed under 10 ms.  Where the class is
+ * refused, the lowest nice value.
  */
 #define IMAGE_NICE		19
 
