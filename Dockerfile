@@ -23,6 +23,10 @@ RUN apt-get update -q \
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev \
 	libunistring-dev \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
+# Image processing: libvips's headers, found through pkg-config.
+RUN apt-get update -q \
+ && apt-get install -y -q --no-install-recommends libvips-dev pkg-config \
+ && apt-get clean && rm -rf /var/lib/apt/lists/*
 
 # Only what the build reads (.dockerignore keeps the context to these).
 WORKDIR /src
@@ -48,11 +52,19 @@ ARG DEBIAN_FRONTEND=noninteractive
 # archive, same version) and its own libraries (libpq5, libssl3) are
 # installed instead.  curl serves the HEALTHCHECK: it adds about 0.5 MB
 # because libcurl4, which kblog.so links, is here anyway.
+#
+# libvips42 decodes and re-encodes uploads (JPEG, PNG, GIF, WebP, AVIF).
+# Every one of its dependencies is a Depends, not a Recommends (ImageMagick,
+# poppler, librsvg, OpenEXR, HDF5... for formats kblog never decodes: it
+# calls each loader by name and blocks the others), so --no-install-recommends
+# cannot trim them, and removing them by force would leave dpkg broken for
+# Debian's security updates.  They add about 146 MB: the image is about
+# 242 MB (deploy/README.md).
 RUN apt-get update -q \
  && apt-get install -y -q --no-install-recommends \
 	libpq5 libssl3 libsodium23 libjansson4 \
 	libcmark-gfm0.29.0.gfm.6 libcmark-gfm-extensions0.29.0.gfm.6 \
-	libcurl4 ca-certificates curl \
+	libcurl4 ca-certificates curl libvips42 \
 	libunistring2 \
  && apt-get clean && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 kblog \

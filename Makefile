@@ -9,7 +9,12 @@ CC	?= cc
 # own.
 PURE_SRCS = $(wildcard src/lib/*.c)
 UNIT_LIBS = -lcmocka -lpq -lcrypto -ljansson -lsodium -lcmark-gfm \
-	    -lcmark-gfm-extensions -lcurl -lunistring
+	    -lcmark-gfm-extensions -lcurl -lunistring $(VIPS_FLAGS)
+# libvips (src/lib/image.c): its headers need GLib's include folders.
+VIPS_FLAGS := $(shell pkg-config --cflags --libs vips 2>/dev/null)
+VIPS_CFLAGS := $(shell pkg-config --cflags vips 2>/dev/null)
+# Real image files for tests/unit/test_image.c, made before the unit tests.
+FIXTURES = build/fixtures/images/MANIFEST
 UNIT_CFLAGS = -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
 	    -I/usr/include/postgresql
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
@@ -34,7 +39,7 @@ build:
 	@cd $(BUILD) && if [ -f kblog.so ] && [ -n "$$(find -L src conf \
 		-newer kblog.so \( -name '*.h' -o -name build.conf \) \
 		2>/dev/null)" ]; then kodev clean >/dev/null; fi
-	@cd $(BUILD) && kodev build
+	@cd $(BUILD) && CFLAGS="$(strip $(CFLAGS) $(VIPS_CFLAGS))" kodev build
 
 run:
 	scripts/run
@@ -42,10 +47,10 @@ run:
 test:
 	tests/run
 
-unit: $(UNIT_TESTS)
+unit: $(FIXTURES) $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
-unit-san: $(UNIT_TESTS_SAN)
+unit-san: $(FIXTURES) $(UNIT_TESTS_SAN)
 	@set -e; for t in $(UNIT_TESTS_SAN); do echo "== $$t (asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done
 
@@ -58,6 +63,16 @@ build/unit-san/test_%: tests/unit/test_%.c $(PURE_SRCS) \
 		$(wildcard src/lib/*.h) $(wildcard tests/unit/*.h)
 	@mkdir -p build/unit-san
 	$(CC) $(UNIT_CFLAGS) $(SAN) -o $@ $< $(PURE_SRCS) $(UNIT_LIBS)
+
+$(FIXTURES): tests/images/make_fixtures.py
+	@/usr/bin/python3 tests/images/make_fixtures.py build/fixtures/images
+
+# Time and memory of processing one image: build/bench/image_bench FILE.
+build/bench/image_bench: tests/bench/image_bench.c src/lib/image.c \
+		src/lib/imagefmt.c src/lib/image.h src/lib/imagefmt.h
+	@mkdir -p build/bench
+	$(CC) $(UNIT_CFLAGS) -O2 -o $@ tests/bench/image_bench.c \
+		src/lib/image.c src/lib/imagefmt.c $(VIPS_FLAGS)
 
 # The benchmark's SQL printer: the module's statements, for pgbench.
 build/bench/sqldump: tests/bench/sqldump.c src/db/db_posts.c \

@@ -123,7 +123,8 @@
 	 * then ask kblog to check and complete it.  The same code serves
 	 * S3 and kblog's local store.
 	 */
-	var TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+	var TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp",
+	    "image/avif"];
 
 	function api(method, path, body) {
 		return fetch(path, {
@@ -177,27 +178,36 @@
 	function uploadFile(box, file) {
 		var bar = box.querySelector("progress");
 		var status = box.querySelector(".upload-status");
+		var altInput = box.querySelector(".upload-alt");
+		var alt = altInput ? altInput.value.trim() : "";
 		if (TYPES.indexOf(file.type) < 0) {
-			status.textContent = "Only JPEG, PNG, GIF and WebP " +
-			    "images can be uploaded.";
+			status.textContent = "Only JPEG, PNG, GIF, WebP and " +
+			    "AVIF images can be uploaded.";
 			return;
 		}
 		bar.hidden = false;
 		bar.value = 0;
+		status.classList.remove("warn");
 		status.textContent = "Uploading " + file.name + "\u2026";
 		var upload;
 		api("POST", "/api/v1/uploads", {
 			filename: file.name,
 			content_type: file.type,
-			byte_size: file.size
+			byte_size: file.size,
+			alt: alt
 		}).then(function (u) {
 			upload = u;
 			return put(u, file, bar);
 		}).then(function () {
+			/* The server decodes it and makes its sizes now. */
+			status.textContent = "Processing " + file.name +
+			    "\u2026";
 			return api("POST", "/api/v1/uploads/" + upload.id +
 			    "/complete");
 		}).then(function (image) {
 			status.textContent = "Uploaded " + file.name + ".";
+			if (altInput)
+				altInput.value = "";
 			box.dispatchEvent(new CustomEvent("uploaded",
 			    { detail: image }));
 		}).catch(function (e) {
@@ -233,12 +243,22 @@
 			if (mode === "markdown") {
 				var ta = document.getElementById(
 				    box.dataset.target);
-				var alt = image.filename.replace(/[\[\]]/g, "")
-				    .replace(/\.[a-z]+$/i, "");
+				/* Markdown's alt text: no brackets, one line. */
+				var alt = image.alt.replace(/[\[\]\\]/g, "")
+				    .replace(/\s+/g, " ");
 				var md = "![" + alt + "](" + image.url + ")";
 				var at = ta.selectionStart || ta.value.length;
 				ta.value = ta.value.slice(0, at) + "\n" + md +
 				    "\n" + ta.value.slice(at);
+				if (alt === "") {
+					var st = box.querySelector(
+					    ".upload-status");
+					st.classList.add("warn");
+					st.textContent = "Inserted without alt " +
+					    "text: describe the image between " +
+					    "the [ ] for people who cannot see " +
+					    "it.";
+				}
 			} else if (mode === "avatar") {
 				var body = new URLSearchParams();
 				body.set("image_id", image.id);

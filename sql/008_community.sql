@@ -520,7 +520,8 @@ $$;
 -- Waits at most 5 seconds for the account's row (an export holds it
 -- while it reads): then SQLSTATE 55P03, and nothing was done.
 -- existed is false when the account is already gone; keys are the storage keys
--- (served and upload) of its images, for their objects to be deleted.
+-- (served, upload and variants) of its images, for their objects to be
+-- deleted.
 CREATE FUNCTION account_delete(p_user bigint, OUT existed boolean,
     OUT keys text[])
 LANGUAGE plpgsql AS $$
@@ -559,8 +560,10 @@ BEGIN
 	DELETE FROM posts WHERE author_id = p_user;
 	SELECT coalesce(array_agg(k), '{}') INTO keys FROM (
 	    SELECT key AS k FROM images WHERE owner_id = p_user AND
-	    key IS NOT NULL UNION ALL SELECT upload_key FROM images
-	    WHERE owner_id = p_user AND upload_key IS NOT NULL) x;
+	    key IS NOT NULL UNION SELECT upload_key FROM images
+	    WHERE owner_id = p_user AND upload_key IS NOT NULL
+	    UNION SELECT v.key FROM image_variants v JOIN images i
+	    ON i.id = v.image_id WHERE i.owner_id = p_user) x;
 	UPDATE users SET avatar_image_id = NULL WHERE id = p_user;
 	DELETE FROM images WHERE owner_id = p_user;
 	DELETE FROM users WHERE id = p_user;

@@ -13,9 +13,11 @@
  * environment.
  */
 
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +36,7 @@
 #include "core/site.h"
 #include "db/db_mod.h"
 #include "db/migrate.h"
+#include "lib/image.h"
 #include "lib/sbuf.h"
 #include "lib/secure.h"
 #include "storage/storage.h"
@@ -64,6 +67,15 @@
  *  - shutdown: framing.c closes the write side of a connection whose
  *    request it refused, then reads what the client still sends, so the
  *    client reads the answer instead of a reset.
+ * Image processing (libvips and its decoders, in task threads; see
+ * docs/images.md):
+ *  - prctl(PR_SET_NAME) only: GLib names libvips's worker threads, dav1d
+ *    (AVIF) its own;
+ *  - sysinfo: glibc's qsort() asks for the memory size (libwebp's encoder
+ *    sorts when an image has alpha);
+ *  - sched_setscheduler (setpriority where that is refused): the thread
+ *    that processes an image puts itself in the SCHED_IDLE class
+ *    (storage.c), so pages go first.
  */
 KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(newfstatat),
@@ -91,6 +103,10 @@ KORE_SECCOMP_FILTER("kblog",
 	KORE_SYSCALL_ALLOW(gettid),
 	KORE_SYSCALL_ALLOW(mremap),
 	KORE_SYSCALL_ALLOW(shutdown),
+	KORE_SYSCALL_ALLOW_ARG(prctl, 0, PR_SET_NAME),
+	KORE_SYSCALL_ALLOW(sysinfo),
+	KORE_SYSCALL_ALLOW(sched_setscheduler),
+	KORE_SYSCALL_ALLOW(setpriority),
 );
 
 void		kore_parent_configure(int, char **);
@@ -102,6 +118,7 @@ static void	die(const char *, ...) __attribute__((format(printf, 1, 2),
 		    noreturn));
 static const char	*env_get(const char *);
 static void		 storage_configure(void);
+static void		 images_configure(void);
 
 /*
  * Uploads: the body limit follows UPLOAD_MAX_BYTES (handlers keep their
@@ -151,6 +168,24 @@ storage_configure(void)
 	    kb_cfg.storage_origin);
 	kb_csp = strdup(sbuf_cstr(&b));
 	sbuf_free(&b);
+}
+
+/*
+ * libvips starts here, in the parent: it loads its modules with dlopen()
+ * (executable mappings, which the workers' seccomp filter refuses) and
+ * starts no thread, so the workers inherit it ready through fork().
+ * Every image task's threads get glibc malloc arenas of their own, which
+ * keep what they freed: two arenas bound a worker's memory (docs/
+ * images.md measured no cost in time).
+ */
+static void
+images_configure(void)
+{
+	if (image_init() == -1)
+		die("cannot start libvips (image processing)");
+	/* (The sanitizer build's allocator is not glibc's: no arenas.) */
+	if (mallopt(M_ARENA_MAX, 2) != 1)
+		kore_log(LOG_NOTICE, "malloc arenas left unbounded");
 }
 
 static void
@@ -219,6 +254,7 @@ kore_parent_configure(int argc, char **argv)
 	if (srv->tls)
 		die("server kblog must have 'tls no' (TLS ends at the proxy)");
 	storage_configure();
+	images_configure();
 
 	/* framing_connect (framing.c) sets up every connection. */
 	if (!kore_server_bind(srv, kb_cfg.bind, kb_cfg.port,

@@ -9,16 +9,24 @@
  *   POST /api/v1/uploads/<id>/complete
  *
  * Clients only ever write upload keys (u/...), with URLs that live for
- * UPLOAD_URL_TTL.  complete has the server write the served copy under a
- * new key (i/...) that no client URL can write, checks that copy (size,
- * type, magic number), and only then marks the image ready; pages and
- * the API show the served key alone.  A PUT replayed later can only
- * rewrite an upload key, which nothing serves and the sweeper removes.
+ * UPLOAD_URL_TTL.  complete has the server read the upload once, decode
+ * it with libvips in a task (never on the event loop; a worker's image
+ * lane lets IMAGE_CONCURRENCY run at once), and write the variants it
+ * made (widths and formats, metadata stripped, orientation applied)
+ * under keys (i/...) that no client URL can write; then the image is
+ * ready, with its size and variants, and the upload goes (unless
+ * UPLOAD_KEEP_ORIGINAL).  Pages and the API show the variants alone.  A
+ * PUT replayed later can only rewrite an upload key, which nothing
+ * serves and the sweeper removes.  A file that is not the image it
+ * claimed to be (or too large once decoded) is refused, with why, and
+ * removed.
  */
 
 #include <string.h>
 
 #include "db/db_images.h"
+#include "lib/pgarray.h"
+#include "lib/sbuf.h"
 #include "lib/timefmt.h"
 #include "storage/storage.h"
 #include "web/handler.h"
@@ -48,20 +56,51 @@ struct complete {
 	struct dbq		 get, claim, ready;
 	struct task		 task;
 	struct storage_io	 io;
+	struct storage_io	 made;	/* what the publish step made */
 	char			 key[STORAGE_KEY_MAX];	/* served */
 	char			 upload_key[STORAGE_KEY_MAX];
 	struct image_removal	 rm;
 };
 
+/* Why a file was refused: the answer's code and its fixed message. */
+static const struct {
+	const char	*refusal;	/* image_status_code(), or "size" */
+	const char	*code;
+	const char	*message;
+} refusals[] = {
+	{ "size", "not_an_image", "The file is not the size it was "
+	    "announced as; it was removed." },
+	{ "not_image", "not_an_image", "The file is not an image; it was "
+	    "removed." },
+	{ "unsupported", "not_an_image", "This image format is not "
+	    "supported (use JPEG, PNG, GIF, WebP or AVIF); it was removed." },
+	{ "type_mismatch", "not_an_image", "The file's contents are not of "
+	    "the type it was uploaded as; it was removed." },
+	{ "truncated", "not_an_image", "The image is incomplete (the upload "
+	    "was cut short); it was removed." },
+	{ "trailing_data", "not_an_image", "The file carries other data "
+	    "after the image; save it again as a plain image. It was "
+	    "removed." },
+	{ "corrupt", "not_an_image", "The image is damaged and cannot be "
+	    "decoded; it was removed." },
+	{ "too_many_pixels", "image_too_large", "The image has too many "
+	    "pixels to be processed; it was removed." },
+	{ "too_many_frames", "image_too_large", "The animation has too many "
+	    "frames to be processed; it was removed." },
+};
+
 static int	create_run(struct http_request *, void *);
 static int	create_refused(struct http_request *, struct dbq *);
 static int	complete_run(struct http_request *, void *);
+static void	complete_done(void *);
 static int	complete_storage(struct http_request *, struct complete *);
+static int	complete_ready(struct http_request *, struct complete *);
+static int	complete_refused(struct http_request *, struct complete *);
 
 HANDLER(api_uploads, "POST", H_API | H_USER, struct create, create_run, NULL,
     NULL);
 HANDLER(api_upload_complete, "POST", H_API | H_USER, struct complete,
-    complete_run, NULL, NULL);
+    complete_run, complete_done, NULL);
 
 static int
 create_run(struct http_request *req, void *arg)
@@ -98,11 +137,12 @@ create_run(struct http_request *req, void *arg)
 	}
 
 	/* Signed first, stored second: a failure leaves no stray row. */
-	if ((r = query_or_reply(req, &c->save, &db_image_create, "isssiiiii",
-	    c->rc.auth.user_id, c->io.key, c->in.filename, c->in.content_type,
-	    c->in.byte_size, (int64_t)kb_cfg.upload_pending_max,
-	    (int64_t)kb_cfg.upload_quota, (int64_t)kb_cfg.pending_max_age,
-	    (int64_t)kb_cfg.uploads_per_hour)) != STEP_OK)
+	if ((r = query_or_reply(req, &c->save, &db_image_create,
+	    "isssiiiiis", c->rc.auth.user_id, c->io.key, c->in.filename,
+	    c->in.content_type, c->in.byte_size,
+	    (int64_t)kb_cfg.upload_pending_max, (int64_t)kb_cfg.upload_quota,
+	    (int64_t)kb_cfg.pending_max_age, (int64_t)kb_cfg.uploads_per_hour,
+	    c->in.alt)) != STEP_OK)
 		return (r);
 	if (db_isnull(&c->save, 0, 0))
 		return (create_refused(req, &c->save));
@@ -143,8 +183,8 @@ create_refused(struct http_request *req, struct dbq *q)
 }
 
 /*
- * The served copy is written from the upload and checked (CO_PUBLISH),
- * then the upload key goes (CO_TIDY: a failure only leaves it to the
+ * The variants are made from the upload and written (CO_PUBLISH), then
+ * the upload key goes (CO_TIDY: a failure only leaves it to the
  * sweeper).
  */
 static int
@@ -160,12 +200,95 @@ complete_storage(struct http_request *req, struct complete *c)
 	return (STEP_OK);
 }
 
+/* A queued request that goes away leaves the image lane's queue. */
+static void
+complete_done(void *arg)
+{
+	struct complete	*c = arg;
+
+	task_cancel(&c->task);
+}
+
+/* The image is ready: the row and its variants, in one statement. */
+static int
+complete_ready(struct http_request *req, struct complete *c)
+{
+	const struct storage_variant	*v;
+	const char			*keys[STORAGE_VARIANTS_MAX];
+	const char			*types[STORAGE_VARIANTS_MAX];
+	struct sbuf			 k, t, w, h, b;
+	int				 i, r;
+
+	if (!db_started(&c->ready)) {
+		sbuf_init(&k, 1024);
+		sbuf_init(&t, 128);
+		sbuf_init(&w, 64);
+		sbuf_init(&h, 64);
+		sbuf_init(&b, 128);
+		sbuf_adds(&w, "{");
+		sbuf_adds(&h, "{");
+		sbuf_adds(&b, "{");
+		for (i = 0; i < c->made.nvariants; i++) {
+			v = &c->made.variants[i];
+			keys[i] = v->key;
+			types[i] = v->content_type;
+			sbuf_addf(&w, "%s%u", i ? "," : "", v->width);
+			sbuf_addf(&h, "%s%u", i ? "," : "", v->height);
+			sbuf_addf(&b, "%s%llu", i ? "," : "",
+			    (unsigned long long)v->bytes);
+		}
+		sbuf_adds(&w, "}");
+		sbuf_adds(&h, "}");
+		sbuf_adds(&b, "}");
+		pgarray_encode(&k, keys, (size_t)c->made.nvariants);
+		pgarray_encode(&t, types, (size_t)c->made.nvariants);
+		query_send(req, &c->ready, &db_image_ready, "isiiiibsssss",
+		    c->id, c->key, (int64_t)c->made.width,
+		    (int64_t)c->made.height, (int64_t)c->made.frames,
+		    (int64_t)c->made.stored_bytes, kb_cfg.keep_original,
+		    sbuf_cstr(&k), sbuf_cstr(&t), sbuf_cstr(&w),
+		    sbuf_cstr(&h), sbuf_cstr(&b));
+		sbuf_free(&k);
+		sbuf_free(&t);
+		sbuf_free(&w);
+		sbuf_free(&h);
+		sbuf_free(&b);
+	}
+	if ((r = queries_or_reply(req, &c->ready, NULL)) != STEP_OK)
+		return (r);
+	if (db_rows(&c->ready) != 1)
+		return (reply_error_code(req, 409, "already_completed",
+		    "This upload is already complete.", NULL));
+	return (STEP_OK);
+}
+
+/* Not what was authorised: its objects and row go, and the answer says
+ * why. */
+static int
+complete_refused(struct http_request *req, struct complete *c)
+{
+	size_t	i;
+	int	r;
+
+	if ((r = image_forget_or_reply(req, &c->rm, c->id,
+	    c->rc.auth.user_id, c->key, c->upload_key)) != STEP_OK)
+		return (r);
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		if (!strcmp(refusals[i].refusal, c->made.refusal))
+			return (reply_error_code(req, 422, refusals[i].code,
+			    refusals[i].message, json_pack("{s:s}", "file",
+			    refusals[i].refusal)));
+	}
+	return (reply_error_code(req, 422, "not_an_image", "The file is not "
+	    "the image it claimed to be; it was removed.", NULL));
+}
+
 static int
 complete_run(struct http_request *req, void *arg)
 {
 	struct complete	*c = arg;
 	struct image	 im;
-	int		 r;
+	int		 r, i;
 
 	if (c->step == CO_LOOKUP) {
 		if (c->id == 0 && (r = path_id_or_404(req, "/api/v1/uploads/",
@@ -212,6 +335,7 @@ complete_run(struct http_request *req, void *arg)
 	if (c->step == CO_PUBLISH) {
 		if ((r = complete_storage(req, c)) != STEP_OK)
 			return (r);
+		c->made = c->io;
 		if (c->io.status == 404)
 			return (reply_error_code(req, 409, "upload_missing",
 			    "The file has not been uploaded yet: PUT it to the "
@@ -220,42 +344,59 @@ complete_run(struct http_request *req, void *arg)
 			kore_log(LOG_NOTICE, "uploads: image %lld refused: %s",
 			    (long long)c->id, c->io.error);
 			c->step = CO_REFUSE;
+		} else if (c->io.status == 500) {
+			kore_log(LOG_ERR, "uploads: image %lld could not be "
+			    "processed: %s", (long long)c->id, c->io.error);
+			return (reply_error_code(req, 500, "processing_failed",
+			    "The image could not be processed; try again "
+			    "later.", NULL));
 		} else if (c->io.status != 200) {
 			return (reply_storage_unavailable(req));
 		} else {
 			c->step = CO_READY;
 		}
 	}
-	if (c->step == CO_REFUSE) {
-		/* Not what was authorised: its objects and row go. */
-		if ((r = image_forget_or_reply(req, &c->rm, c->id,
-		    c->rc.auth.user_id, c->key, c->upload_key)) != STEP_OK)
-			return (r);
-		return (reply_error_code(req, 422, "not_an_image", "The file "
-		    "is not the image it claimed to be (wrong size, type or "
-		    "contents); it was removed.", NULL));
-	}
+	if (c->step == CO_REFUSE)
+		return (complete_refused(req, c));
 	if (c->step == CO_READY) {
-		if ((r = query_or_reply(req, &c->ready, &db_image_ready, "is",
-		    c->id, c->key)) != STEP_OK)
+		if ((r = complete_ready(req, c)) != STEP_OK)
 			return (r);
-		if (db_rows(&c->ready) != 1)
-			return (reply_error_code(req, 409, "already_completed",
-			    "This upload is already complete.", NULL));
-		/* The upload key has served its purpose. */
+		/* The upload key has served its purpose, unless kept. */
 		task_reset(&c->task);
 		memset(&c->io, 0, sizeof(c->io));
 		c->io.op = ST_DELETE;
-		(void)kore_strlcpy(c->io.upload_key, c->upload_key,
-		    sizeof(c->io.upload_key));
+		if (!kb_cfg.keep_original)
+			(void)kore_strlcpy(c->io.upload_key, c->upload_key,
+			    sizeof(c->io.upload_key));
 		c->step = CO_TIDY;
 	}
-	if ((r = complete_storage(req, c)) != STEP_OK)
-		return (r);
-	if (c->io.status != 204)
-		kore_log(LOG_NOTICE, "uploads: %s stays until the sweep "
-		    "(storage answered %d)", c->upload_key, c->io.status);
+	if (c->io.upload_key[0] != '\0' || c->task.state != TASK_IDLE) {
+		if ((r = complete_storage(req, c)) != STEP_OK)
+			return (r);
+		if (c->io.status != 204)
+			kore_log(LOG_NOTICE, "uploads: %s stays until the "
+			    "sweep (storage answered %d)", c->upload_key,
+			    c->io.status);
+	}
 	im.key = c->key;
 	im.state = "ready";
+	im.stored_bytes = (int64_t)c->made.stored_bytes;
+	im.original_kept = kb_cfg.keep_original;
+	memset(&im.ref, 0, sizeof(im.ref));
+	im.ref.id = im.id;
+	im.ref.key = c->key;
+	im.ref.alt = im.alt;
+	for (i = 0; i < c->made.nvariants && i < IMAGE_VARIANTS_MAX; i++) {
+		im.ref.variants[i].width = c->made.variants[i].width;
+		im.ref.variants[i].height = c->made.variants[i].height;
+		(void)kore_strlcpy(im.ref.variants[i].content_type,
+		    c->made.variants[i].content_type,
+		    sizeof(im.ref.variants[i].content_type));
+		(void)kore_strlcpy(im.ref.variants[i].key,
+		    c->made.variants[i].key, sizeof(im.ref.variants[i].key));
+	}
+	im.ref.nvariants = i;
+	im.ref.width = c->made.width;
+	im.ref.height = c->made.height;
 	return (reply_json(req, 200, json_image(&im)));
 }

@@ -40,10 +40,19 @@
 
 #define TASK_IDLE	0
 #define TASK_RUNNING	10
+#define TASK_QUEUED	11	/* waiting for its lane */
+
+struct task_lane;
 
 struct task {
-	int			state;	/* TASK_IDLE, _RUNNING, _DONE, _FAILED */
+	int			state;	/* TASK_IDLE, _RUNNING, _QUEUED,
+					   _DONE, _FAILED */
 	struct kore_task	kt;
+	/* task_run_lane() only. */
+	struct task_lane	*lane;
+	struct http_request	*req;	/* while queued */
+	int			 queued;	/* on its lane's list */
+	TAILQ_ENTRY(task)	 wait;
 };
 
 typedef void	(*task_fn)(void *io);
@@ -59,6 +68,34 @@ int	task_run(struct http_request *, struct task *, task_fn fn, void *io,
 
 /* Makes the struct ready for another task_run() (a second job). */
 void	task_reset(struct task *);
+
+/*
+ * A lane: at most max of its tasks run at once in a worker (heavy work
+ * such as image processing, so that it never takes every task thread
+ * and its memory stays bounded); the others wait, asleep, without a
+ * thread, in the order they came, and are woken when a slot frees (at
+ * the latest 100 ms later).  A lane is a static of the worker:
+ *
+ *	static struct task_lane	lane = TASK_LANE_INIT;
+ *	... lane.max = N once, before the first task ...
+ *	switch (task_run_lane(req, &s->task, &lane, fn, &s->io,
+ *	    sizeof(s->io))) { ... as task_run() ... }
+ *
+ * A handler that may wait on a lane calls task_cancel() from its done()
+ * (a queued request that goes away leaves its place).
+ */
+struct task_lane {
+	int			 max;
+	int			 busy;		/* atomic: threads decrement */
+	int			 ticking;
+	TAILQ_HEAD(, task)	 waiting;
+};
+#define TASK_LANE_INIT	{ 1, 0, 0, { NULL, NULL } }	/* list: lazily */
+
+int	task_run_lane(struct http_request *, struct task *, struct task_lane *,
+	    task_fn fn, void *io, size_t iolen);
+/* Leaves the lane's queue if it waits there (idempotent). */
+void	task_cancel(struct task *);
 
 /*
  * Runs fn on io in a task that no request waits for (the sweeper): the

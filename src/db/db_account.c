@@ -174,7 +174,9 @@ db_account_row(const struct dbq *q, int row, struct account *a)
 	"|| i.id || substring(i.key FROM '\\.[a-z]+$') END) ORDER BY i.id) " \
 	"FROM images i WHERE i.owner_id = u.id), '[]')), " \
 	"(SELECT string_agg(i.id || E'\\t' || i.key || E'\\t' || " \
-	"i.byte_size, E'\\n' ORDER BY i.id) FROM images i WHERE " \
+	"coalesce((SELECT v.byte_size FROM image_variants v WHERE " \
+	"v.key = i.key), i.byte_size), E'\\n' ORDER BY i.id) " \
+	"FROM images i WHERE " \
 	"i.owner_id = u.id AND i.state = 'ready' AND i.key IS NOT NULL) " \
 	"FROM users u WHERE u.id = $1::bigint"
 

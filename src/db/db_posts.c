@@ -278,6 +278,11 @@ const char db_publish_due_sql[] =
     "coalesce(p.published_at, now()), scheduled_at = NULL, "
     "updated_at = now() FROM due WHERE p.id = due.id RETURNING p.id";
 
+const struct db_stmt db_post_unlink = { "post_unlink",
+    "UPDATE posts SET body_md = $4, body_html = $5, excerpt = $6, "
+    "updated_at = now() WHERE id = $1::bigint AND author_id = $2::bigint "
+    "AND body_md = $3 RETURNING id", 6, 0 };
+
 static void
 tags_row(const struct dbq *q, int row, int col, struct tags *t)
 {

@@ -24,6 +24,7 @@
 #define KBLOG_DB_POSTS_H
 
 #include "db/db.h"
+#include "db/db_images.h"
 #include "lib/markdown.h"
 #include "lib/tag.h"
 
@@ -69,6 +70,9 @@ struct post {
 	int64_t		 cover_image_id;	/* 0: none */
 	int		 hidden;	/* by a moderator (then unpublished) */
 	int		 comments_closed;
+	/* The site's images it shows (db_images.h), when asked for. */
+	const struct image_ref	*images;
+	int			 nimages;
 };
 
 /*
@@ -140,6 +144,12 @@ struct feed_head {
 					   written, NULL: no such user */
 };
 void	db_feed_head_row(const struct dbq *, struct feed_head *);
+/*
+ * An image taken out of a post by its author's image deletion: $1 id, $2
+ * author, $3 the Markdown it had (the update happens only if it still
+ * has it), $4 new Markdown, $5 HTML, $6 excerpt.  Row: the id when done.
+ */
+extern const struct db_stmt	db_post_unlink;
 
 /*
  * The sitemap: published posts (id, slug, updated_at), the people who

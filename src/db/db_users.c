@@ -6,14 +6,21 @@
  * timestamptz, read by db_time().
  */
 
+#include <string.h>
+
 #include "db/db_users.h"
 
 #define USER_COLS \
 	"u.id, u.username, u.display_name, u.bio, u.created_at, " \
 	"(SELECT i.key FROM images i WHERE i.id = u.avatar_image_id " \
-	"AND i.state = 'ready') "
+	"AND i.state = 'ready'), " \
+	"(SELECT image_variants_text(i.id) FROM images i WHERE " \
+	"i.id = u.avatar_image_id AND i.state = 'ready') "
 
-enum { U_ID, U_NAME, U_DISPLAY, U_BIO, U_CREATED, U_AVATAR };
+enum {
+	U_ID, U_NAME, U_DISPLAY, U_BIO, U_CREATED, U_AVATAR, U_AVATAR_SET,
+	U_NCOLS
+};
 
 const struct db_stmt db_user_by_name = { "user_by_name",
     "SELECT " USER_COLS "FROM users u WHERE lower(u.username) = lower($1)",
@@ -76,4 +83,22 @@ db_user_row(const struct dbq *q, int row, struct user *u)
 	u->created_at = db_time(q, row, U_CREATED);
 	u->avatar_key = db_isnull(q, row, U_AVATAR) ? NULL :
 	    db_text(q, row, U_AVATAR);
+	memset(&u->avatar, 0, sizeof(u->avatar));
+	u->avatar.key = u->avatar_key;
+	u->avatar.alt = "";
+	if (u->avatar_key != NULL && !db_isnull(q, row, U_AVATAR_SET))
+		(void)db_variants_decode(db_text(q, row, U_AVATAR_SET),
+		    &u->avatar);
+}
+
+const char *
+db_user_register_mode(const struct dbq *q)
+{
+	return (db_text(q, 0, U_NCOLS));
+}
+
+int
+db_user_register_invited(const struct dbq *q)
+{
+	return (db_bool(q, 0, U_NCOLS + 1));
 }

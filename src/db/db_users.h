@@ -6,6 +6,7 @@
 #define KBLOG_DB_USERS_H
 
 #include "db/db.h"
+#include "db/db_images.h"
 
 struct user {
 	int64_t		 id;
@@ -14,6 +15,7 @@ struct user {
 	const char	*bio;
 	int64_t		 created_at;
 	const char	*avatar_key;	/* served key of the avatar, or NULL */
+	struct image_ref avatar;	/* its variants (none: nvariants 0) */
 };
 
 /* $1 username (any case) -> a user row. */
@@ -29,6 +31,10 @@ extern const struct db_stmt	db_user_by_id;
  * invitation was usable.
  */
 extern const struct db_stmt	db_user_register;
+/* Its row's last columns: the registration mode, and whether the
+ * invitation was usable. */
+const char	*db_user_register_mode(const struct dbq *);
+int		 db_user_register_invited(const struct dbq *);
 /*
  * People by name: $1 the words typed (each starts a word of the
  * username or display name), $2 at most; the username itself first.

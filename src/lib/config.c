@@ -33,6 +33,7 @@ static int	site_load(struct config *, config_getenv_fn, char *, size_t);
 static int	site_text(const char *, size_t);
 static int	community_load(struct config *, config_getenv_fn, char *,
 		    size_t);
+static int	images_load(struct config *, config_getenv_fn, char *, size_t);
 static char	*url_origin(const char *);
 
 int
@@ -153,6 +154,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 	if (site_load(cfg, get, err, errlen) == -1)
 		return (-1);
 	if (community_load(cfg, get, err, errlen) == -1)
+		return (-1);
+	if (images_load(cfg, get, err, errlen) == -1)
 		return (-1);
 
 	v = get("MIGRATIONS_DIR");
@@ -478,6 +481,31 @@ community_load(struct config *cfg, config_getenv_fn get, char *err,
 	if (cfg->smtp_url == NULL || cfg->mail_from_name == NULL ||
 	    cfg->mail_from_addr == NULL)
 		return (fail(err, errlen, "out of memory"));
+	return (0);
+}
+
+/*
+ * Image processing: the decompression-bomb limits (pixels counted over
+ * every frame, frames of an animation), the width of the largest variant
+ * (at most WebP's 16,383), how many images a worker processes at once
+ * (the others wait), and whether the upload itself, with its metadata,
+ * is kept (never served) once its variants exist.
+ */
+static int
+images_load(struct config *cfg, config_getenv_fn get, char *err,
+    size_t errlen)
+{
+	if (opt_int(get, "IMAGE_MAX_PIXELS", 40000000, 1, 1000000000,
+	    &cfg->image_max_pixels, err, errlen) == -1 ||
+	    opt_int(get, "IMAGE_MAX_FRAMES", 300, 1, 10000,
+	    &cfg->image_max_frames, err, errlen) == -1 ||
+	    opt_int(get, "IMAGE_MAX_WIDTH", 2048, 320, 16383,
+	    &cfg->image_max_width, err, errlen) == -1 ||
+	    opt_int(get, "IMAGE_CONCURRENCY", 1, 1, 16,
+	    &cfg->image_concurrency, err, errlen) == -1 ||
+	    opt_bool(get, "UPLOAD_KEEP_ORIGINAL", 0, &cfg->keep_original,
+	    err, errlen) == -1)
+		return (-1);
 	return (0);
 }
 

@@ -72,6 +72,12 @@ struct config {
 	char		*mail_from_addr;
 	long		 mail_attempts;	/* sends before a message is given up */
 	long		 mail_retry_seconds;	/* first back-off, doubling */
+	/* Image processing (storage.c, lib/image.h). */
+	long		 image_max_pixels;	/* width x height x frames */
+	long		 image_max_frames;	/* of an animation */
+	long		 image_max_width;	/* of the largest variant */
+	long		 image_concurrency;	/* at once, per worker */
+	int		 keep_original;		/* keep the upload itself */
 };
 
 /*

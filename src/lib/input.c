@@ -25,7 +25,8 @@ const char *const	input_register_fields[] = { "username", "password",
 const char *const	input_token_fields[] = { "username", "password",
 			    "name", NULL };
 const char *const	input_upload_fields[] = { "filename",
-			    "content_type", "byte_size", NULL };
+			    "content_type", "byte_size", "alt", NULL };
+const char *const	input_image_fields[] = { "alt", NULL };
 
 static int	fail(struct input_error *, int, const char *, const char *,
 		    const char *);
@@ -596,6 +597,8 @@ input_image_ext(const char *ctype)
 		return ("gif");
 	if (!strcmp(ctype, "image/webp"))
 		return ("webp");
+	if (!strcmp(ctype, "image/avif"))
+		return ("avif");
 	return (NULL);
 }
 
@@ -633,15 +636,18 @@ input_upload_json(json_t *obj, int64_t max_bytes, struct upload_in *in,
 {
 	const char	*err;
 	json_t		*size;
-	int		 t1, t2;
+	int		 t1, t2, t3;
 
 	memset(in, 0, sizeof(*in));
 	in->filename = input_json_str(obj, "filename", &t1);
 	in->content_type = input_json_str(obj, "content_type", &t2);
+	in->alt = input_json_str(obj, "alt", &t3);
 	size = json_object_get(obj, "byte_size");
-	if (!t1 || !t2)
+	if (!t1 || !t2 || !t3)
 		return (upload_fail(e, 400, "invalid_type", !t1 ? "filename" :
-		    "content_type", "must be a string"));
+		    !t2 ? "content_type" : "alt", "must be a string"));
+	if (in->alt == NULL)
+		in->alt = "";
 	if (size == NULL)
 		return (upload_fail(e, 422, "validation_failed", "byte_size",
 		    "required"));
@@ -654,13 +660,42 @@ input_upload_json(json_t *obj, int64_t max_bytes, struct upload_in *in,
 		    err));
 	if (input_image_ext(in->content_type) == NULL)
 		return (upload_fail(e, 422, "unsupported_type",
-		    "content_type", "Only JPEG, PNG, GIF and WebP images can "
-		    "be uploaded."));
+		    "content_type", "Only JPEG, PNG, GIF, WebP and AVIF images "
+		    "can be uploaded."));
 	if (in->byte_size < 1)
 		return (upload_fail(e, 422, "validation_failed", "byte_size",
 		    "The file is empty."));
 	if (in->byte_size > max_bytes)
 		return (upload_fail(e, 422, "too_large", "byte_size",
 		    "The file is larger than the upload limit."));
+	if ((err = input_alt(in->alt)) != NULL)
+		return (upload_fail(e, 422, "validation_failed", "alt", err));
+	return (0);
+}
+
+const char *
+input_alt(const char *alt)
+{
+	if (alt == NULL)
+		return ("must be a string");
+	if (valid_text(alt, ALT_MAX, 0) != NULL)
+		return ("at most 1000 characters of text on one line");
+	return (NULL);
+}
+
+int
+input_image_json(json_t *obj, const char **alt, struct input_error *e)
+{
+	const char	*err;
+	int		 ok;
+
+	*alt = input_json_str(obj, "alt", &ok);
+	if (!ok)
+		return (fail(e, 400, "invalid_type", "alt",
+		    "must be a string"));
+	if (*alt == NULL)
+		return (fail(e, 422, "validation_failed", "alt", "required"));
+	if ((err = input_alt(*alt)) != NULL)
+		return (fail(e, 422, "validation_failed", "alt", err));
 	return (0);
 }

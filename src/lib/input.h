@@ -38,6 +38,7 @@
 #define FILENAME_MAX_BYTES	255
 #define TOKEN_NAME_MAX		100
 #define SUMMARY_MAX		300	/* characters of a custom excerpt */
+#define ALT_MAX			1000	/* an image's alt text, characters */
 
 /*
  * How a JSON request is refused: status 400 or 422, a stable code, the
@@ -175,15 +176,26 @@ int	input_profile(const char *display, const char *bio, const char **err);
 int	input_profile_form(const char *display, const char *bio,
 	    const char **e_display, const char **e_bio);
 
-/* A new upload (API): name, type and size of the file. */
+/* A new upload (API): name, type and size of the file, its alt text. */
 struct upload_in {
 	const char	*filename;
 	const char	*content_type;
 	int64_t		 byte_size;
+	const char	*alt;		/* "" when not given */
 };
 int	input_upload_json(json_t *, int64_t max_bytes, struct upload_in *,
 	    struct input_error *);
 extern const char *const	input_upload_fields[];
+
+/*
+ * An image's alt text (what it shows, for those who cannot see it): one
+ * line of text, at most ALT_MAX characters, empty allowed.  NULL when
+ * valid, else what is wrong with it.
+ */
+const char	*input_alt(const char *);
+/* The API's change of an image ({"alt": ...}): 0, or -1. */
+int	input_image_json(json_t *, const char **alt, struct input_error *);
+extern const char *const	input_image_fields[];
 /* The file extension of an image type kblog takes, or NULL. */
 const char	*input_image_ext(const char *content_type);
 

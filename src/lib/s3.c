@@ -1,6 +1,6 @@
 /*
- * s3.c: presigned PUT URLs, and the signed HEAD / ranged GET / DELETE /
- * CopyObject / ListObjectsV2 the server sends itself.  See s3.h.
+ * s3.c: presigned PUT URLs, and the signed HEAD / GET / ranged GET / PUT /
+ * DELETE / CopyObject / ListObjectsV2 the server sends itself.  See s3.h.
  *
  * Owns: turning an s3_config and a key into the Host, path and URL that
  * are signed and sent, the libcurl requests, and reading a listing's XML
@@ -46,6 +46,10 @@ struct s3_call {
 	size_t			 nquery;
 	const struct sigv4_kv	*headers;	/* sent and signed */
 	size_t			 nheaders;
+	const unsigned char	*body;		/* a PUT's body, or NULL */
+	size_t			 bodylen;
+	const char		*payload_hash;	/* hex SHA-256 of the body;
+						   NULL: of no body */
 };
 
 /* A call signed and ready to send. */
@@ -64,6 +68,15 @@ struct s3_reply {
 	size_t		 got;
 	size_t		 discarded;
 	int		 cut;		/* we stopped the transfer */
+	int		 nomem;		/* ... for want of memory */
+	size_t		 grow;		/* > 0: buf is malloc'd and grows
+					   up to this many bytes */
+};
+
+/* A PUT's body, read by libcurl. */
+struct s3_body {
+	const unsigned char	*p;
+	size_t			 left;
 };
 
 static int	is_lower_alnum(unsigned char);
@@ -86,6 +99,10 @@ static int	s3_prepare(const struct s3_config *,
 		    struct s3_prepared *);
 static void	s3_prepared_free(struct s3_prepared *);
 static size_t	on_read_nothing(char *, size_t, size_t, void *);
+static size_t	on_read_body(char *, size_t, size_t, void *);
+static int	put_call(const char *, const char *, const char *,
+		    const void *, size_t, struct s3_call *, struct sigv4_kv *,
+		    char *);
 static int	s3_request(const struct s3_config *, const struct aws_creds *,
 		    const struct s3_call *, struct s3_reply *);
 static int	copy_call(const struct s3_config *, const char *,
@@ -533,16 +550,34 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 /*
- * Body bytes: kept (up to cap) on 200/206 when a buffer was given,
- * discarded otherwise.  Returning less than len stops the transfer
- * (CURLE_WRITE_ERROR, which s3_request knows about through rp->cut).
+ * Body bytes: kept (up to cap) on 200/206 when a buffer was given (a
+ * growing one on 200: up to grow), discarded otherwise.  Returning less
+ * than len stops the transfer (CURLE_WRITE_ERROR, which s3_request knows
+ * about through rp->cut).
  */
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct s3_reply	*rp = arg;
-	size_t		 len = size * nmemb, room;
+	unsigned char	*nbuf;
+	size_t		 len = size * nmemb, room, ncap;
 
+	if (rp->grow > 0 && rp->status == 200 && len > rp->cap - rp->got &&
+	    rp->cap < rp->grow) {
+		/* Double the buffer, up to the limit. */
+		ncap = rp->cap == 0 ? 65536 : rp->cap * 2;
+		while (ncap - rp->got < len && ncap < rp->grow)
+			ncap *= 2;
+		if (ncap > rp->grow)
+			ncap = rp->grow;
+		if ((nbuf = realloc(rp->buf, ncap)) == NULL) {
+			rp->cut = 1;
+			rp->nomem = 1;
+			return (0);
+		}
+		rp->buf = nbuf;
+		rp->cap = ncap;
+	}
 	if (rp->buf != NULL && (rp->status == 200 || rp->status == 206)) {
 		room = rp->cap - rp->got;
 		if (len > room) {
@@ -594,7 +629,8 @@ s3_prepare(const struct s3_config *cfg, const struct aws_creds *cr,
 	req.nquery = call->nquery;
 	req.headers = call->headers;
 	req.nheaders = call->nheaders;
-	req.payload_hash = SIGV4_EMPTY_SHA256;
+	req.payload_hash = call->payload_hash != NULL ? call->payload_hash :
+	    SIGV4_EMPTY_SHA256;
 	req.access_key = cr->access_key;
 	req.secret_key = cr->secret_key;
 	req.session_token = cr->session_token;
@@ -616,7 +652,7 @@ s3_prepare(const struct s3_config *cfg, const struct aws_creds *cr,
 	if (curlhdr_add(&pp->list, "Host", pp->t.host) == -1 ||
 	    curlhdr_add(&pp->list, "x-amz-date", date) == -1 ||
 	    curlhdr_add(&pp->list, "x-amz-content-sha256",
-	    SIGV4_EMPTY_SHA256) == -1 ||
+	    req.payload_hash) == -1 ||
 	    (cr->session_token[0] != '\0' && curlhdr_add(&pp->list,
 	    "x-amz-security-token", cr->session_token) == -1))
 		goto fail;
@@ -664,21 +700,40 @@ on_read_nothing(char *buf, size_t size, size_t nmemb, void *arg)
 	return (0);
 }
 
+/* A PUT's body, from memory. */
+static size_t
+on_read_body(char *buf, size_t size, size_t nmemb, void *arg)
+{
+	struct s3_body	*b = arg;
+	size_t		 n = size * nmemb;
+
+	if (n > b->left)
+		n = b->left;
+	memcpy(buf, b->p, n);
+	b->p += n;
+	b->left -= n;
+	return (n);
+}
+
 /*
- * Sign and send one call, bodiless (HEAD, GET, DELETE) or a PUT with an
- * empty body (CopyObject).  0 when an answer came, else -1 with errno set.
+ * Sign and send one call, bodiless (HEAD, GET, DELETE) or a PUT, with
+ * the call's body or an empty one (CopyObject).  0 when an answer came,
+ * else -1 with errno set.
  */
 static int
 s3_request(const struct s3_config *cfg, const struct aws_creds *cr,
     const struct s3_call *call, struct s3_reply *rp)
 {
 	struct s3_prepared	 pp;
+	struct s3_body		 body;
 	CURL			*curl = NULL;
 	CURLcode		 rc;
 	long			 code;
 	int			 ret = -1, err = EIO;
 
 	rp->status = 0;
+	body.p = call->body;
+	body.left = call->body != NULL ? call->bodylen : 0;
 	if (s3_prepare(cfg, cr, call, time(NULL), &pp) == -1)
 		return (-1);
 	if ((curl = curl_easy_init()) == NULL) {
@@ -717,12 +772,15 @@ s3_request(const struct s3_config *cfg, const struct aws_creds *cr,
 		if (curl_easy_setopt(curl, CURLOPT_NOBODY, 1L) != CURLE_OK)
 			goto done;
 	} else if (strcmp(call->method, "PUT") == 0) {
-		/* An empty body: libcurl sends Content-Length: 0. */
+		/* libcurl sends Content-Length (0 without a body). */
 		if (curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L) != CURLE_OK ||
 		    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
-		    (curl_off_t)0) != CURLE_OK ||
+		    (curl_off_t)body.left) != CURLE_OK ||
 		    curl_easy_setopt(curl, CURLOPT_READFUNCTION,
-		    on_read_nothing) != CURLE_OK)
+		    body.left > 0 ? on_read_body : on_read_nothing) !=
+		    CURLE_OK ||
+		    curl_easy_setopt(curl, CURLOPT_READDATA, &body) !=
+		    CURLE_OK)
 			goto done;
 	} else if (strcmp(call->method, "GET") != 0) {
 		if (curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST,
@@ -731,7 +789,9 @@ s3_request(const struct s3_config *cfg, const struct aws_creds *cr,
 	}
 
 	rc = curl_easy_perform(curl);
-	if (rc == CURLE_WRITE_ERROR && rp->cut)
+	if (rc == CURLE_WRITE_ERROR && rp->nomem)
+		rc = CURLE_OUT_OF_MEMORY;
+	else if (rc == CURLE_WRITE_ERROR && rp->cut)
 		rc = CURLE_OK;
 	switch (rc) {
 	case CURLE_OK:
@@ -831,6 +891,108 @@ s3_get_range(const struct s3_config *cfg, const struct aws_creds *cr,
 	ret = s3_request(cfg, cr, &call, &rp);
 	if (ret == 0 && (rp.status == 200 || rp.status == 206))
 		*got = rp.got;
+	if (status != NULL)
+		*status = rp.status;
+	return (ret);
+}
+
+int
+s3_get(const struct s3_config *cfg, const struct aws_creds *cr,
+    const char *key, size_t max, unsigned char **out, size_t *len,
+    int *status)
+{
+	struct s3_call	call;
+	struct s3_reply	rp;
+	int		ret, err;
+
+	if (out != NULL)
+		*out = NULL;
+	if (len != NULL)
+		*len = 0;
+	if (status != NULL)
+		*status = 0;
+	if (max == 0 || out == NULL || len == NULL || key == NULL) {
+		errno = EINVAL;
+		return (-1);
+	}
+	memset(&call, 0, sizeof(call));
+	call.method = "GET";
+	call.key = key;
+	memset(&rp, 0, sizeof(rp));
+	/* One byte past max tells a body that is too long. */
+	rp.grow = max + 1;
+	ret = s3_request(cfg, cr, &call, &rp);
+	err = errno;
+	if (status != NULL)
+		*status = rp.status;
+	if (ret == 0 && rp.status == 200) {
+		if (rp.got > max) {
+			err = E2BIG;
+			ret = -1;
+		} else {
+			*out = rp.buf;
+			*len = rp.got;
+			rp.buf = NULL;
+		}
+	}
+	free(rp.buf);
+	errno = err;
+	return (ret);
+}
+
+/*
+ * The PUT of an object with its body: Content-Type and, when given,
+ * Cache-Control are signed; the payload's SHA-256 (hex, into hash) is
+ * the x-amz-content-sha256 that S3 checks.  hdr has room for 2.
+ */
+static int
+put_call(const char *key, const char *ctype, const char *cache,
+    const void *data, size_t len, struct s3_call *call, struct sigv4_kv *hdr,
+    char *hash)
+{
+	size_t	n;
+
+	if (key == NULL || ctype == NULL || *ctype == '\0' ||
+	    (data == NULL && len > 0) ||
+	    sigv4_sha256_hex(data != NULL ? data : "", len, hash) == -1) {
+		errno = EINVAL;
+		return (-1);
+	}
+	n = 0;
+	if (cache != NULL) {
+		hdr[n].name = "cache-control";
+		hdr[n++].value = cache;
+	}
+	hdr[n].name = "content-type";
+	hdr[n++].value = ctype;
+	memset(call, 0, sizeof(*call));
+	call->method = "PUT";
+	call->key = key;
+	call->headers = hdr;
+	call->nheaders = n;
+	call->body = data;
+	call->bodylen = len;
+	call->payload_hash = hash;
+	return (0);
+}
+
+int
+s3_put(const struct s3_config *cfg, const struct aws_creds *cr,
+    const char *key, const char *ctype, const char *cache, const void *data,
+    size_t len, int *status)
+{
+	struct s3_call	call;
+	struct sigv4_kv	hdr[2];
+	struct s3_reply	rp;
+	char		hash[SIGV4_HEX_LEN + 1];
+	int		ret;
+
+	if (status != NULL)
+		*status = 0;
+	if (put_call(key, ctype, cache, data, len, &call, hdr, hash) == -1)
+		return (-1);
+	memset(&rp, 0, sizeof(rp));
+	ret = s3_request(cfg, cr, &call, &rp);
 	if (status != NULL)
 		*status = rp.status;
 	return (ret);
@@ -1063,6 +1225,26 @@ s3_list_wire(const struct s3_config *cfg, const struct aws_creds *cr,
 
 	memset(w, 0, sizeof(*w));
 	if (list_call(prefix, token, &call, kv) == -1 ||
+	    s3_prepare(cfg, cr, &call, now, &pp) == -1)
+		return (-1);
+	ret = wire_fill(&pp, call.method, w);
+	s3_prepared_free(&pp);
+	return (ret);
+}
+
+int
+s3_put_wire(const struct s3_config *cfg, const struct aws_creds *cr,
+    const char *key, const char *ctype, const char *cache, const void *data,
+    size_t len, time_t now, struct s3_wire *w)
+{
+	struct s3_call		 call;
+	struct s3_prepared	 pp;
+	struct sigv4_kv		 hdr[2];
+	char			 hash[SIGV4_HEX_LEN + 1];
+	int			 ret;
+
+	memset(w, 0, sizeof(*w));
+	if (put_call(key, ctype, cache, data, len, &call, hdr, hash) == -1 ||
 	    s3_prepare(cfg, cr, &call, now, &pp) == -1)
 		return (-1);
 	ret = wire_fill(&pp, call.method, w);

@@ -136,6 +136,26 @@ int	s3_head(const struct s3_config *, const struct aws_creds *,
 int	s3_get_range(const struct s3_config *, const struct aws_creds *,
 	    const char *, size_t, unsigned char *, size_t *, int *);
 
+/*
+ * GET the whole object: on a 200 with at most max bytes (max >= 1), *out
+ * is a malloc'd copy of the body (the caller frees it) and *len its
+ * length.  A longer body stops the transfer: -1 with errno E2BIG (and
+ * *status 200).  On any other status *out is NULL.
+ */
+int	s3_get(const struct s3_config *, const struct aws_creds *,
+	    const char *, size_t, unsigned char **, size_t *, int *);
+
+/*
+ * PUT len bytes of data under the key with the given Content-Type and,
+ * unless NULL, Cache-Control (both signed, so the object keeps them;
+ * S3 serves them on reads).  The payload is signed too: S3 refuses the
+ * PUT if the bytes that arrive are not those (x-amz-content-sha256).
+ * *status is the HTTP status (200 when stored).
+ */
+int	s3_put(const struct s3_config *, const struct aws_creds *,
+	    const char *, const char *, const char *, const void *, size_t,
+	    int *);
+
 /* DELETE the key.  S3 answers 204, also when the key did not exist. */
 int	s3_delete(const struct s3_config *, const struct aws_creds *,
 	    const char *, int *);
@@ -194,9 +214,9 @@ int	s3_list_parse(const char *, size_t, struct s3_list *);
 void	s3_list_free(struct s3_list *);
 
 /*
- * What s3_copy and s3_list would send at time now, without sending it:
- * the URL and every header line ("Name: value\n"), in order.  For tests.
- * Free with s3_wire_free().  0, or -1 with errno set.
+ * What s3_copy, s3_list and s3_put would send at time now, without
+ * sending it: the URL and every header line ("Name: value\n"), in
+ * order.  For tests.  Free with s3_wire_free().  0, or -1 with errno set.
  */
 struct s3_wire {
 	const char	*method;
@@ -208,6 +228,9 @@ int	s3_copy_wire(const struct s3_config *, const struct aws_creds *,
 	    const char *, const char *, time_t, struct s3_wire *);
 int	s3_list_wire(const struct s3_config *, const struct aws_creds *,
 	    const char *, const char *, time_t, struct s3_wire *);
+int	s3_put_wire(const struct s3_config *, const struct aws_creds *,
+	    const char *, const char *, const char *, const void *, size_t,
+	    time_t, struct s3_wire *);
 void	s3_wire_free(struct s3_wire *);
 
 #endif /* !KBLOG_S3_H */

@@ -14,7 +14,8 @@
  * many entries, the newest change, a digest of what they show), which
  * makes its ETag and Last-Modified; a reader that already has that
  * version gets 304 without a body being read or rendered.  Otherwise
- * the entries are read and rendered.
+ * the entries are read and rendered, with a second query for the site's
+ * own images they show (their variants, as absolute URLs).
  */
 
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <time.h>
 
 #include "core/site.h"
+#include "db/db_images.h"
 #include "db/db_posts.h"
 #include "lib/sbuf.h"
 #include "lib/tag.h"
@@ -42,7 +44,7 @@ struct feed {
 	struct feed_head fh;
 	char		 etag[64], modified[40];
 	int64_t		 updated;
-	struct dbq	 head, q;
+	struct dbq	 head, q, images;
 };
 
 struct sitemap {
@@ -55,6 +57,7 @@ static int	feed_author_run(struct http_request *, void *);
 static int	feed_tag_run(struct http_request *, void *);
 static int	feed_steps(struct http_request *, struct feed *);
 static int	feed_fresh(struct http_request *, struct feed *);
+static int	feed_images(struct http_request *, struct feed *, int);
 static int	sitemap_run(struct http_request *, void *);
 static int	robots_run(struct http_request *, void *);
 static int	xml_send(struct http_request *, const char *, struct html *);
@@ -119,6 +122,27 @@ feed_fresh(struct http_request *req, struct feed *f)
 	return (0);
 }
 
+/* The images the first n entries show, all at once. */
+static int
+feed_images(struct http_request *req, struct feed *f, int n)
+{
+	struct sbuf	ids;
+	int		i;
+
+	if (!db_started(&f->images)) {
+		sbuf_init(&ids, 256);
+		sbuf_adds(&ids, "{");
+		for (i = 0; i < n; i++)
+			sbuf_addf(&ids, "%s%lld", i ? "," : "",
+			    (long long)db_int(&f->q, i, 0));
+		sbuf_adds(&ids, "}");
+		query_send(req, &f->images, &db_posts_images, "s",
+		    sbuf_cstr(&ids));
+		sbuf_free(&ids);
+	}
+	return (queries_or_reply(req, &f->images, NULL));
+}
+
 /* Head, then (unless the reader is up to date) the entries. */
 static int
 feed_steps(struct http_request *req, struct feed *f)
@@ -129,11 +153,12 @@ feed_steps(struct http_request *req, struct feed *f)
 	static const struct db_stmt	*full[] = { &db_feed, &db_feed_author,
 					    &db_feed_tag };
 	struct post			 posts[FEED_ENTRIES];
+	struct image_ref		*imgs;
 	struct feed_view		 fv;
 	struct html			 h, path, page;
 	const char			*arg;
 	char				 slug[TAG_SLUG_SIZE];
-	int				 r, i, n;
+	int				 r, i, j, n, m;
 
 	arg = f->of == FEED_AUTHOR ? f->name : f->of == FEED_TAG ? f->tag :
 	    NULL;
@@ -156,8 +181,22 @@ feed_steps(struct http_request *req, struct feed *f)
 	if (r != STEP_OK)
 		return (r);
 	n = db_rows(&f->q) < FEED_ENTRIES ? db_rows(&f->q) : FEED_ENTRIES;
-	for (i = 0; i < n; i++)
+	if ((r = feed_images(req, f, n)) != STEP_OK)
+		return (r);
+	imgs = NULL;
+	if ((m = db_rows(&f->images)) > 0)
+		imgs = kore_calloc((size_t)m, sizeof(*imgs));
+	for (j = 0; j < m; j++)
+		db_image_ref_row(&f->images, j, &imgs[j]);
+	for (i = 0; i < n; i++) {
 		db_post_full(&f->q, i, 0, 0, &posts[i]);
+		/* Rows come by post: each post's are one run. */
+		for (j = 0; j < m && imgs[j].post_id != posts[i].id; j++)
+			;
+		posts[i].images = j < m ? &imgs[j] : NULL;
+		for (; j < m && imgs[j].post_id == posts[i].id; j++)
+			posts[i].nimages++;
+	}
 
 	html_init(&path, 128);
 	html_init(&page, 128);
@@ -189,6 +228,7 @@ feed_steps(struct http_request *req, struct feed *f)
 	fv.updated = f->updated;
 	html_init(&h, 32768);
 	render_atom(&h, &fv);
+	kore_free(imgs);
 	html_free(&path);
 	html_free(&page);
 	http_response_header(req, "etag", f->etag);

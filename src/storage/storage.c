@@ -1,18 +1,23 @@
 /*
  * storage.c: the storage operations (see storage.h), run in task
- * threads: presigned upload URLs, the served copy written from a
- * checked upload, deletes; for both backends.
+ * threads: presigned upload URLs, the variants the server makes from an
+ * upload (lib/image.h, libvips) and writes itself, deletes; for both
+ * backends.
  *
  * Owns the credentials cache (shared by the task threads of a worker,
- * under a mutex).  Never touches a request or the database.
+ * under a mutex) and the worker's image lane.  Never touches a request
+ * or the database.  Memory: an upload is read whole into memory (at most
+ * UPLOAD_MAX_BYTES) and freed, with its variants, before the task ends.
  */
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +25,7 @@
 
 #include "core/site.h"
 #include "lib/creds.h"
+#include "lib/image.h"
 #include "lib/input.h"
 #include "lib/s3.h"
 #include "lib/secure.h"
@@ -28,22 +34,51 @@
 
 #define LOCAL_ACCESS_KEY	"kblog-local"
 #define LOCAL_REGION		"local"
+/* What S3 (or a CDN in front of it) sends with a variant: never changes. */
+#define SERVED_CACHE		"public, max-age=31536000, immutable"
+/*
+ * Image processing runs in a thread of its own in the SCHED_IDLE class:
+ * within kblog's share of the CPU, it gets what the workers' event loops
+ * leave, so a page never waits behind a decoder (the kernel still shares
+ * the CPU fairly between kblog and other processes, PostgreSQL's
+ * included).  Measured here (docs/results.md): at nice 10, /health's
+ * p99 reached 45-220 ms in some runs while 20 images were processed;
+ * with SCHED_IDLE its median stayed under 10 ms.  Where the class is
+ * refused, the lowest nice value.
+ */
+#define IMAGE_NICE		19
+
+/* An image_process() call, for the thread that makes it. */
+struct st_job {
+	const unsigned char	*buf;
+	size_t			 len;
+	const char		*ctype;
+	struct image_limits	 lim;
+	struct image_result	 res;
+	enum image_status	 st;
+};
 
 static pthread_mutex_t	creds_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct aws_creds	creds_cache;
 static int		creds_valid = 0;
+/* This worker's image processing: IMAGE_CONCURRENCY at once. */
+static struct task_lane	image_lane = TASK_LANE_INIT;
 
 static void	st_work(void *);
 static void	st_presign(struct storage_io *, const struct s3_config *,
 		    const struct aws_creds *);
 static void	st_publish(struct storage_io *, const struct s3_config *,
 		    const struct aws_creds *);
-static int	storage_magic_ok(const char *, const unsigned char *, size_t);
-static int	st_write_served(const char *, const char *,
-		    const struct s3_config *, const struct aws_creds *);
-static int	st_inspect(const char *, const char *,
-		    const struct s3_config *, const struct aws_creds *,
-		    uint64_t *, char *, size_t, unsigned char *, size_t *);
+static int	st_read_upload(struct storage_io *, const struct s3_config *,
+		    const struct aws_creds *, unsigned char **, size_t *);
+static void	st_process(struct st_job *);
+static void	*st_process_thread(void *);
+static int	st_write_served(struct storage_io *,
+		    const struct image_result *, const struct s3_config *,
+		    const struct aws_creds *);
+static int	st_put_one(const char *, const char *, const unsigned char *,
+		    size_t, const struct s3_config *, const struct aws_creds *);
+static int	local_write_new(const char *, const unsigned char *, size_t);
 static int	st_delete_one(const char *, const struct s3_config *,
 		    const struct aws_creds *);
 
@@ -66,7 +101,8 @@ storage_local_host(const char **scheme, char *host, size_t hostlen)
 }
 
 /*
- * Keys are kblog's own: <u|i>/<digits>/<43 base64url>.<ext>.  Returns
+ * Keys are kblog's own: <u|i>/<digits>/<43 base64url>.<ext>, and the
+ * variants <i>/<digits>/<43 base64url>-<width>.<ext>.  Returns
  * STORE_KEY_UPLOAD, STORE_KEY_SERVED, or 0 for anything else.
  */
 int
@@ -89,12 +125,43 @@ storage_key_kind(const char *key)
 	p += n + 1;
 	n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789-_");
-	if (n != SEC_TOKEN_LEN || p[n] != '.')
+	/* The token is 43 characters; a variant's "-<width>" follows. */
+	if (n < SEC_TOKEN_LEN)
 		return (0);
-	ext = p + n + 1;
+	p += SEC_TOKEN_LEN;
+	if (*p == '-') {
+		n = strspn(p + 1, "0123456789");
+		if (kind != STORE_KEY_SERVED || n == 0 || n > 5 ||
+		    p[1] == '0')
+			return (0);
+		p += 1 + n;
+	}
+	if (*p != '.')
+		return (0);
+	ext = p + 1;
 	if (!strcmp(ext, "jpg") || !strcmp(ext, "png") ||
-	    !strcmp(ext, "gif") || !strcmp(ext, "webp"))
+	    !strcmp(ext, "gif") || !strcmp(ext, "webp") ||
+	    !strcmp(ext, "avif"))
 		return (kind);
+	return (0);
+}
+
+/* <stem>-<width>.<ext> of the image whose own served key is key. */
+int
+storage_variant_key(const char *key, uint32_t width, const char *ext,
+    char *out, size_t len)
+{
+	const char	*dot;
+	int		 n;
+
+	if (storage_key_kind(key) != STORE_KEY_SERVED ||
+	    (dot = strrchr(key, '.')) == NULL || width == 0 || width > 99999)
+		return (-1);
+	n = snprintf(out, len, "%.*s-%u.%s", (int)(dot - key), key,
+	    (unsigned int)width, ext);
+	if (n < 0 || (size_t)n >= len || storage_key_kind(out) !=
+	    STORE_KEY_SERVED)
+		return (-1);
 	return (0);
 }
 
@@ -255,42 +322,199 @@ st_presign(struct storage_io *io, const struct s3_config *sc,
 }
 
 /*
- * The server writes the served object dst from the checked upload src:
- * the one place where what is served is written, and only ever by the
- * server (no client URL can name an i/ key).  Today a plain copy: S3's
- * CopyObject, or a hard link in UPLOAD_DIR (the local store never writes
- * into an existing file, so the link's bytes cannot change).  200, 404
- * (no upload), or 503 (storage unreachable or failing).
+ * The upload, whole, into memory: 200, 404 (nothing uploaded yet), 422
+ * (not the size announced: io->error says so) or 503.  *buf is malloc'd.
  */
 static int
-st_write_served(const char *src, const char *dst, const struct s3_config *sc,
-    const struct aws_creds *cr)
+st_read_upload(struct storage_io *io, const struct s3_config *sc,
+    const struct aws_creds *cr, unsigned char **buf, size_t *len)
 {
-	char	from[1024], to[1024];
-	int	status;
+	struct stat	 st;
+	char		 path[1024];
+	ssize_t		 n;
+	size_t		 got;
+	int		 fd, status;
 
-	if (storage_key_kind(src) != STORE_KEY_UPLOAD ||
-	    storage_key_kind(dst) != STORE_KEY_SERVED)
+	*buf = NULL;
+	*len = 0;
+	if (storage_key_kind(io->upload_key) != STORE_KEY_UPLOAD ||
+	    io->length == 0 || io->length > (uint64_t)kb_cfg.upload_max)
 		return (500);
 	if (kb_cfg.storage_s3) {
-		if (s3_copy(sc, cr, src, dst, &status) == -1)
+		if (s3_get(sc, cr, io->upload_key, (size_t)io->length, buf,
+		    len, &status) == -1) {
+			if (errno != E2BIG)
+				return (503);
+			(void)snprintf(io->error, sizeof(io->error),
+			    "larger than the %llu bytes announced",
+			    (unsigned long long)io->length);
+			return (422);
+		}
+		/* Without s3:ListBucket a missing key is a 403. */
+		if (status == 404 || status == 403)
+			return (404);
+		if (status != 200) {
+			kore_log(LOG_WARNING, "storage: get %s: HTTP %d",
+			    io->upload_key, status);
+			return (503);
+		}
+	} else {
+		if (local_store_path(io->upload_key, path, sizeof(path)) == -1)
+			return (500);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			return (errno == ENOENT ? 404 : 503);
+		if (fstat(fd, &st) == -1) {
+			close(fd);
+			return (503);
+		}
+		if ((uint64_t)st.st_size != io->length) {
+			close(fd);
+			(void)snprintf(io->error, sizeof(io->error),
+			    "size %llu, announced %llu",
+			    (unsigned long long)st.st_size,
+			    (unsigned long long)io->length);
+			return (422);
+		}
+		if ((*buf = malloc((size_t)io->length)) == NULL) {
+			close(fd);
+			return (503);
+		}
+		for (got = 0; got < io->length; got += (size_t)n) {
+			n = read(fd, *buf + got, (size_t)io->length - got);
+			if (n <= 0) {
+				if (n == -1 && errno == EINTR) {
+					n = 0;
+					continue;
+				}
+				break;
+			}
+		}
+		close(fd);
+		*len = got;
+	}
+	if (*len != io->length) {
+		(void)snprintf(io->error, sizeof(io->error),
+		    "size %zu, announced %llu", *len,
+		    (unsigned long long)io->length);
+		free(*buf);
+		*buf = NULL;
+		return (422);
+	}
+	return (200);
+}
+
+/*
+ * The thread that runs image_process(): below the event loops' priority
+ * (libvips's own threads, which it starts, inherit that).
+ */
+static void *
+st_process_thread(void *arg)
+{
+	struct st_job		*j = arg;
+	struct sched_param	 sp;
+
+	memset(&sp, 0, sizeof(sp));
+	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0)
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(), IMAGE_NICE);
+	j->st = image_process(j->buf, j->len, j->ctype, &j->lim, &j->res);
+	return (NULL);
+}
+
+static void
+st_process(struct st_job *j)
+{
+	pthread_t	t;
+
+	if (pthread_create(&t, NULL, st_process_thread, j) != 0) {
+		/* No thread: at normal priority, here. */
+		j->st = image_process(j->buf, j->len, j->ctype, &j->lim,
+		    &j->res);
+		return;
+	}
+	(void)pthread_join(t, NULL);
+}
+
+/*
+ * The server writes what is served: each variant image_process() made
+ * from the checked upload, the largest in the upload's format under the
+ * image's own key (io->key), every other under that key's stem
+ * ("-<width>.<ext>").  Only ever the server: no client URL can name an
+ * i/ key.  Fills io's variants; 200, or 503 (storage failing: what was
+ * written stays for the sweeper, since no row keeps it).
+ */
+static int
+st_write_served(struct storage_io *io, const struct image_result *res,
+    const struct s3_config *sc, const struct aws_creds *cr)
+{
+	const struct image_variant	*v;
+	struct storage_variant		*out;
+	size_t				 i, primary;
+	int				 status;
+
+	if (storage_key_kind(io->key) != STORE_KEY_SERVED ||
+	    res->nvariants == 0 || res->nvariants > STORAGE_VARIANTS_MAX)
+		return (500);
+	/* The largest of the upload's own format: the last one of it. */
+	primary = res->nvariants;
+	for (i = 0; i < res->nvariants; i++) {
+		if (res->variants[i].type == res->type)
+			primary = i;
+	}
+	if (primary == res->nvariants)
+		return (500);
+
+	io->nvariants = 0;
+	io->stored_bytes = 0;
+	for (i = 0; i < res->nvariants; i++) {
+		v = &res->variants[i];
+		out = &io->variants[io->nvariants];
+		if (i == primary)
+			(void)kore_strlcpy(out->key, io->key, sizeof(out->key));
+		else if (storage_variant_key(io->key, v->width, v->ext,
+		    out->key, sizeof(out->key)) == -1)
+			return (500);
+		(void)kore_strlcpy(out->content_type, v->content_type,
+		    sizeof(out->content_type));
+		out->width = v->width;
+		out->height = v->height;
+		out->bytes = v->len;
+		if ((status = st_put_one(out->key, v->content_type, v->data,
+		    v->len, sc, cr)) != 200)
+			return (status);
+		io->nvariants++;
+		io->stored_bytes += v->len;
+	}
+	io->width = res->variants[primary].width;
+	io->height = res->variants[primary].height;
+	io->frames = res->frames;
+	if (kb_cfg.keep_original)
+		io->stored_bytes += io->length;
+	return (200);
+}
+
+/* One new object: 200, 503 (or 500 for a key that is not kblog's). */
+static int
+st_put_one(const char *key, const char *ctype, const unsigned char *data,
+    size_t len, const struct s3_config *sc, const struct aws_creds *cr)
+{
+	char	path[1024];
+	int	status;
+
+	if (kb_cfg.storage_s3) {
+		if (s3_put(sc, cr, key, ctype, SERVED_CACHE, data, len,
+		    &status) == -1)
 			return (503);
 		if (status == 200)
 			return (200);
-		/* Without s3:ListBucket a missing source is a 403. */
-		if (status == 404 || status == 403)
-			return (404);
-		kore_log(LOG_WARNING, "storage: copy %s: HTTP %d", src,
+		kore_log(LOG_WARNING, "storage: put %s: HTTP %d", key,
 		    status);
 		return (503);
 	}
-	if (local_store_path(src, from, sizeof(from)) == -1 ||
-	    local_store_path(dst, to, sizeof(to)) == -1)
+	if (local_store_path(key, path, sizeof(path)) == -1)
 		return (500);
-	if (local_store_mkdirs(to) == -1 || link(from, to) == -1) {
-		if (errno == ENOENT && access(from, F_OK) == -1)
-			return (404);
-		kore_log(LOG_ERR, "storage: link %s: %s", dst,
+	if (local_store_mkdirs(path) == -1 || local_write_new(path, data,
+	    len) == -1) {
+		kore_log(LOG_ERR, "storage: write %s: %s", key,
 		    strerror(errno));
 		return (503);
 	}
@@ -298,100 +522,103 @@ st_write_served(const char *src, const char *dst, const struct s3_config *sc,
 }
 
 /*
- * What is stored under key: its size and type (local: the signed type,
- * ctype, since a file has no other) and its first bytes.  200, 404, 503.
+ * A new file with exactly these bytes: written to a temporary name, then
+ * linked into place (never a partial file, never an overwrite).  0 or -1.
  */
 static int
-st_inspect(const char *key, const char *ctype, const struct s3_config *sc,
-    const struct aws_creds *cr, uint64_t *size, char *type, size_t typelen,
-    unsigned char *head, size_t *headlen)
+local_write_new(const char *path, const unsigned char *data, size_t len)
 {
-	struct s3_object	 obj;
-	struct stat		 st;
-	char			 path[1024];
-	size_t			 cap;
-	ssize_t			 n;
-	int			 fd, status;
+	char	tmp[1100], rnd[SEC_TOKEN_LEN + 1];
+	size_t	off;
+	ssize_t	w;
+	int	fd, err;
 
-	cap = *headlen;
-	*headlen = 0;
-	if (kb_cfg.storage_s3) {
-		memset(&obj, 0, sizeof(obj));
-		if (s3_head(sc, cr, key, &obj) == -1)
-			return (503);
-		if (obj.status == 404 || obj.status == 403)
-			return (404);
-		if (obj.status != 200)
-			return (503);
-		*size = obj.content_length;
-		(void)kore_strlcpy(type, obj.content_type, typelen);
-		if (s3_get_range(sc, cr, key, cap, head, headlen,
-		    &status) == -1)
-			return (503);
-		if (status != 200 && status != 206)
-			return (status == 404 ? 404 : 503);
-		return (200);
+	if (sec_random_token(rnd) == -1)
+		return (-1);
+	rnd[16] = '\0';
+	(void)snprintf(tmp, sizeof(tmp), "%s.tmp-%s", path, rnd);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0640)) == -1)
+		return (-1);
+	for (off = 0; off < len; off += (size_t)w) {
+		if ((w = write(fd, data + off, len - off)) <= 0) {
+			if (w == -1 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			err = w == 0 ? EIO : errno;
+			close(fd);
+			(void)unlink(tmp);
+			errno = err;
+			return (-1);
+		}
 	}
-	if (local_store_path(key, path, sizeof(path)) == -1 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (404);
-	if (fstat(fd, &st) == -1 || (n = read(fd, head, cap)) < 0) {
-		close(fd);
-		return (503);
+	if (close(fd) == -1 || link(tmp, path) == -1) {
+		err = errno;
+		(void)unlink(tmp);
+		errno = err;
+		return (-1);
 	}
-	close(fd);
-	*headlen = (size_t)n;
-	*size = (uint64_t)st.st_size;
-	(void)kore_strlcpy(type, ctype, typelen);
-	return (200);
+	(void)unlink(tmp);
+	return (0);
 }
 
 /*
- * complete's storage step: write the served copy (job->key) of the
- * upload (job->upload_key), then check that copy, the very bytes that
- * will be served, against what was authorised: size, type, magic
- * number.  Checking the copy rather than the upload closes the race with
- * a client that PUTs again to its still-valid URL in between.
- *   200  written and checked: the upload key may go;
+ * complete's storage step: read the upload (upload_key), decode it and
+ * make its variants (image_process(): the claimed type, a whole file,
+ * within the pixel and frame limits, metadata stripped, orientation
+ * applied), then write them (st_write_served).  What is served is made
+ * from the bytes read once here, so a PUT racing this changes nothing.
+ *   200  written: the upload key may go (unless kept);
  *   404  nothing was uploaded (yet);
- *   422  not the image announced (the caller removes both objects);
+ *   422  not the image announced (io->refusal, io->error say why; the
+ *        caller removes the upload and the row);
+ *   500  the image could not be processed, not the file's fault;
  *   503  storage unreachable.
  */
 static void
 st_publish(struct storage_io *io, const struct s3_config *sc,
     const struct aws_creds *cr)
 {
-	unsigned char	head[16];
-	char		type[256];
-	uint64_t	size;
-	size_t		headlen;
+	struct st_job	 j;
+	unsigned char	*buf;
+	size_t		 len;
 
-	if ((io->status = st_write_served(io->upload_key, io->key, sc,
-	    cr)) != 200)
+	memset(&j, 0, sizeof(j));
+	if ((io->status = st_read_upload(io, sc, cr, &buf, &len)) != 200) {
+		if (io->status == 422)
+			(void)kore_strlcpy(io->refusal, "size",
+			    sizeof(io->refusal));
 		return;
-	size = 0;
-	type[0] = '\0';
-	headlen = sizeof(head);
-	io->status = st_inspect(io->key, io->content_type, sc, cr, &size,
-	    type, sizeof(type), head, &headlen);
-	if (io->status == 404)
-		io->status = 503;	/* written a moment ago */
-	if (io->status != 200)
-		return;
-	if (size != io->length) {
-		(void)snprintf(io->error, sizeof(io->error),
-		    "size %llu, announced %llu", (unsigned long long)size,
-		    (unsigned long long)io->length);
-		io->status = 422;
-	} else if (strcasecmp(type, io->content_type) != 0) {
-		(void)snprintf(io->error, sizeof(io->error),
-		    "stored with another type");
-		io->status = 422;
-	} else if (!storage_magic_ok(io->content_type, head, headlen)) {
-		(void)snprintf(io->error, sizeof(io->error),
-		    "contents are not a %s", io->content_type);
-		io->status = 422;
 	}
+	j.buf = buf;
+	j.len = len;
+	j.ctype = io->content_type;
+	image_limits_default(&j.lim);
+	j.lim.max_pixels = (uint64_t)kb_cfg.image_max_pixels;
+	j.lim.max_frames = (uint32_t)kb_cfg.image_max_frames;
+	j.lim.max_width = (uint32_t)kb_cfg.image_max_width;
+	st_process(&j);
+	free(buf);
+
+	switch (j.st) {
+	case IMAGE_OK:
+		io->status = st_write_served(io, &j.res, sc, cr);
+		break;
+	case IMAGE_ERROR:
+		(void)snprintf(io->error, sizeof(io->error), "%s",
+		    image_status_code(j.st));
+		io->status = 500;
+		break;
+	default:
+		(void)kore_strlcpy(io->refusal, image_status_code(j.st),
+		    sizeof(io->refusal));
+		(void)snprintf(io->error, sizeof(io->error), "%s",
+		    image_status_code(j.st));
+		io->status = 422;
+		break;
+	}
+	image_result_free(&j.res);
 }
 
 /* Deletes one object: 204 (also when it was not there), 503, 500. */
@@ -422,7 +649,7 @@ st_work(void *arg)
 	struct storage_io	*io = arg;
 	struct s3_config	 sc;
 	struct aws_creds	 cr;
-	int			 status;
+	int			 i, status;
 
 	io->key[sizeof(io->key) - 1] = '\0';
 	io->upload_key[sizeof(io->upload_key) - 1] = '\0';
@@ -430,7 +657,12 @@ st_work(void *arg)
 	io->status = 500;
 	io->url[0] = '\0';
 	io->error[0] = '\0';
+	io->refusal[0] = '\0';
 	io->expires_at = 0;
+	if (io->nvariants < 0 || io->nvariants > STORAGE_VARIANTS_MAX)
+		io->nvariants = 0;
+	for (i = 0; i < io->nvariants; i++)
+		io->variants[i].key[sizeof(io->variants[i].key) - 1] = '\0';
 	memset(&cr, 0, sizeof(cr));
 	if (kb_cfg.storage_s3 && storage_creds(&cr, io->error,
 	    sizeof(io->error)) == -1) {
@@ -447,9 +679,15 @@ st_work(void *arg)
 		st_publish(io, &sc, &cr);
 		break;
 	case ST_DELETE:
-		/* The served object first, then the upload. */
+		/* What is served first (variants, key), then the upload. */
 		io->status = 204;
-		if (io->key[0] != '\0' &&
+		for (i = 0; i < io->nvariants && io->status == 204; i++) {
+			if (strcmp(io->variants[i].key, io->key) != 0 &&
+			    (status = st_delete_one(io->variants[i].key, &sc,
+			    &cr)) != 204)
+				io->status = status;
+		}
+		if (io->status == 204 && io->key[0] != '\0' &&
 		    (status = st_delete_one(io->key, &sc, &cr)) != 204)
 			io->status = status;
 		if (io->status == 204 && io->upload_key[0] != '\0' &&
@@ -463,6 +701,12 @@ st_work(void *arg)
 int
 storage_run(struct http_request *req, struct task *t, struct storage_io *io)
 {
+	/* (Once started, io is wiped until it comes back: t->lane says.) */
+	if (io->op == ST_PUBLISH || t->lane != NULL) {
+		image_lane.max = (int)kb_cfg.image_concurrency;
+		return (task_run_lane(req, t, &image_lane, st_work, io,
+		    sizeof(*io)));
+	}
 	return (task_run(req, t, st_work, io, sizeof(*io)));
 }
 
@@ -477,21 +721,4 @@ storage_delete_now(const char *key)
 	(void)snprintf(io.key, sizeof(io.key), "%s", key);
 	st_work(&io);
 	return (io.status);
-}
-
-/* Does the file start the way its type says it must? */
-static int
-storage_magic_ok(const char *ctype, const unsigned char *h, size_t n)
-{
-	if (!strcmp(ctype, "image/jpeg"))
-		return (n >= 3 && h[0] == 0xff && h[1] == 0xd8 && h[2] == 0xff);
-	if (!strcmp(ctype, "image/png"))
-		return (n >= 8 && !memcmp(h, "\x89PNG\r\n\x1a\n", 8));
-	if (!strcmp(ctype, "image/gif"))
-		return (n >= 6 && (!memcmp(h, "GIF87a", 6) ||
-		    !memcmp(h, "GIF89a", 6)));
-	if (!strcmp(ctype, "image/webp"))
-		return (n >= 12 && !memcmp(h, "RIFF", 4) &&
-		    !memcmp(h + 8, "WEBP", 4));
-	return (0);
 }

@@ -13,8 +13,10 @@
  *   u/<user>/<random>.<ext>  upload keys: the only thing a client URL can
  *                            write, for as long as the URL lives;
  *   i/<user>/<random>.<ext>  served keys: written by the server alone,
- *                            from an upload it has checked, never by a
- *                            client.
+ *   i/<user>/<random>-<width>.<ext>  never by a client: the variants it
+ *                            made from an upload it decoded (the first
+ *                            is the largest in the upload's format, the
+ *                            image's own key; the others share its stem).
  * Images stored before served copies existed keep serving their u/ key.
  *
  * Every operation that may block (network, disk, the credentials chain)
@@ -35,10 +37,20 @@
 #define STORE_KEY_SERVED	2	/* i/...: only the server writes */
 
 #define ST_PRESIGN	1	/* key: a presigned PUT URL for it */
-#define ST_PUBLISH	2	/* upload_key -> key, then check key */
-#define ST_DELETE	3	/* key and upload_key, when set */
+#define ST_PUBLISH	2	/* upload_key -> variants under key's stem */
+#define ST_DELETE	3	/* key, upload_key and the variants given */
 
-#define STORAGE_KEY_MAX	128
+#define STORAGE_KEY_MAX		128
+#define STORAGE_VARIANTS_MAX	8	/* lib/image.h's IMAGE_MAX_VARIANTS */
+
+/* One file the server wrote from an upload. */
+struct storage_variant {
+	char		key[STORAGE_KEY_MAX];
+	char		content_type[16];
+	uint32_t	width;
+	uint32_t	height;
+	uint64_t	bytes;
+};
 
 /* A storage task's job and answer: the in/out block of task_run(). */
 struct storage_io {
@@ -52,18 +64,31 @@ struct storage_io {
 	char		url[4096];
 	int64_t		expires_at;
 	char		error[256];	/* why, for the log */
+	/* Publish: what the server made (delete: the variants to go too). */
+	char		refusal[32];	/* 422: image_status_code() */
+	uint32_t	width;		/* of the largest variant */
+	uint32_t	height;
+	uint32_t	frames;
+	uint64_t	stored_bytes;	/* variants, and the upload if kept */
+	int		nvariants;
+	struct storage_variant variants[STORAGE_VARIANTS_MAX];
 };
 
 /*
  * Starts (first call) or polls the storage job io: TASK_PENDING, then
  * TASK_DONE with io->status (200/204 fine, 404 no object, 422 not the
- * image announced, 503 storage unreachable or failing) or TASK_FAILED.
- * task_reset() the struct task to run a second job.
+ * image announced, 500 processing failed, 503 storage unreachable or
+ * failing) or TASK_FAILED.  task_reset() the struct task to run a second
+ * job.  A publish waits for the worker's image lane (IMAGE_CONCURRENCY
+ * at once): its handler calls task_cancel() from done().
  */
 int		 storage_run(struct http_request *, struct task *,
 		    struct storage_io *);
 
 int		 storage_key_kind(const char *);
+/* The key of the variant of the served key at width, of extension ext. */
+int		 storage_variant_key(const char *key, uint32_t width,
+		    const char *ext, char *out, size_t len);
 /* A new random key of the kind for owner's image of type ctype. */
 void		 storage_new_key(char *, size_t, int kind, int64_t owner,
 		    const char *ctype);

@@ -131,6 +131,7 @@ framing_recv(struct netbuf *nb)
 	struct httphead_limits	 lim;
 	struct httphead		 h;
 	size_t			 extra, old;
+	int			 r;
 
 	c = nb->owner;
 	fc = c->hdlr_extra;
@@ -182,7 +183,18 @@ framing_recv(struct netbuf *nb)
 		}
 	}
 
-	return (http_header_recv(nb));
+	r = http_header_recv(nb);
+	/*
+	 * Kore 4.1 leaves the head's timeout running for a request whose
+	 * body is 0 bytes long (a POST without fields), so one that takes
+	 * longer than http_header_timeout (an upload queued for its image
+	 * processing) got a 408 in the middle of its work.  A whole request
+	 * is timed no more, as Kore does for every other.
+	 */
+	if (r == KORE_RESULT_OK && h.body && h.content_length == 0 &&
+	    c->state == CONN_STATE_ESTABLISHED)
+		c->http_timeout = 0;
+	return (r);
 }
 
 /* After a refusal: read and drop, then close. */

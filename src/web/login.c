@@ -201,10 +201,10 @@ register_or_reply(struct http_request *req, struct registration *g,
 		return (r);
 	if (!db_isnull(&g->save, 0, 0))
 		g->outcome = REGISTER_OK;
-	else if (!strcmp(db_text(&g->save, 0, 6), "closed"))
+	else if (!strcmp(db_user_register_mode(&g->save), "closed"))
 		g->outcome = REGISTER_CLOSED;
-	else if (!strcmp(db_text(&g->save, 0, 6), "invite") &&
-	    !db_bool(&g->save, 0, 7))
+	else if (!strcmp(db_user_register_mode(&g->save), "invite") &&
+	    !db_user_register_invited(&g->save))
 		g->outcome = REGISTER_INVITE_BAD;
 	else
 		g->outcome = REGISTER_TAKEN;

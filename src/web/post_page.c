@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "db/db_comments.h"
+#include "db/db_images.h"
 #include "db/db_posts.h"
 #include "lib/slug.h"
 #include "web/page.h"
@@ -24,6 +25,7 @@ post_page_or_reply(struct http_request *req, struct post_page *pp,
 	struct rctx		*rc = rctx(req);
 	struct post		 post;
 	struct comment		 cs[COMMENTS_PAGE + 1];
+	struct image_ref	*imgs;
 	struct page_meta	 m;
 	struct html		 b, path;
 	const char		*cur;
@@ -36,9 +38,10 @@ post_page_or_reply(struct http_request *req, struct post_page *pp,
 		query_send(req, &pp->comments, &db_comments_list, "iiiii",
 		    rc->viewer.id, id, after_key, after_id,
 		    (int64_t)COMMENTS_PAGE + 1);
+		query_send(req, &pp->images, &db_post_images, "i", id);
 	}
-	if ((r = queries_or_reply(req, &pp->post, &pp->comments, NULL)) !=
-	    STEP_OK)
+	if ((r = queries_or_reply(req, &pp->post, &pp->comments,
+	    &pp->images, NULL)) != STEP_OK)
 		return (r);
 	if (db_rows(&pp->post) != 1)
 		return (reply_error(req, 404));
@@ -56,6 +59,13 @@ post_page_or_reply(struct http_request *req, struct post_page *pp,
 		html_free(&path);
 		return (r);
 	}
+	imgs = NULL;
+	if ((post.nimages = db_rows(&pp->images)) > 0) {
+		imgs = kore_calloc((size_t)post.nimages, sizeof(*imgs));
+		for (i = 0; i < post.nimages; i++)
+			db_image_ref_row(&pp->images, i, &imgs[i]);
+		post.images = imgs;
+	}
 	n = db_rows(&pp->comments);
 	for (i = 0; i < n && i < COMMENTS_PAGE; i++)
 		db_comment_row(&pp->comments, i, 0, &cs[i]);
@@ -66,5 +76,6 @@ post_page_or_reply(struct http_request *req, struct post_page *pp,
 	r = page_send_meta(req, status, &m, &b);
 	html_free(&b);
 	html_free(&path);
+	kore_free(imgs);
 	return (r);
 }

@@ -3,7 +3,8 @@
  * and for a comment sent back to its author with an error beside it.
  *
  * Memory: the queries live in the caller's struct post_page, inside the
- * handler's state, and are cleaned up with the request.
+ * handler's state, and are cleaned up with the request; the post's
+ * images are decoded into memory freed before this returns.
  */
 
 #ifndef KBLOG_WEB_POST_PAGE_H
@@ -12,7 +13,7 @@
 #include "web/handler.h"
 
 struct post_page {
-	struct dbq	 post, comments;
+	struct dbq	 post, comments, images;
 };
 
 /*

@@ -165,8 +165,45 @@ void	render_settings(struct html *, const struct viewer *,
 /* A person's page heading (the list of posts follows). */
 void	render_profile(struct html *, const struct viewer *,
 	    const struct user *);
+
+/* render_image.c: images wherever they are shown. */
+struct md_img;
+/*
+ * The markup of an image with variants (srcset by width, sizes, width,
+ * height, lazy, async; a <picture> with WebP or AVIF); md: the Markdown
+ * image it stands for (its alt and title), or NULL; absolute: URLs with
+ * PUBLIC_URL (feeds); cls: the <img>'s class, or HTML_NONE.
+ */
+void	render_picture(struct html *, const struct image_ref *,
+	    const struct md_img *md, int absolute, struct html_lit sizes,
+	    struct html_lit cls);
+/* A post's body: its own images (p->images) rewritten, others as saved. */
+void	render_post_body(struct html *, const struct post *, int absolute);
+/* An avatar (class "avatar"). */
+void	render_avatar(struct html *, const struct image_ref *,
+	    const char *alt);
+/* The gallery: a page of images (GALLERY_PAGE; one more: a next page),
+ * where each is used, the quota. */
+#define GALLERY_PAGE	30
+struct gallery_view {
+	const struct image	*images;
+	int			 n;
+	const struct image_use	*uses;		/* of these images */
+	int			 nuses;
+	int64_t			 count;		/* all of the owner's */
+	int64_t			 used_bytes;
+	int64_t			 quota;		/* 0: none */
+	int64_t			 avatar_id;	/* or 0 */
+};
 void	render_gallery(struct html *, const struct viewer *,
-	    const struct image *, int n);
+	    const struct gallery_view *);
+/* The alt text form of image id alone, with what was typed and why not. */
+void	render_alt_form(struct html *, const struct viewer *, int64_t id,
+	    const char *alt, const char *error);
+/* Where an image is used, and the button to take it out and delete it;
+ * forced: that was asked and did not finish. */
+void	render_image_in_use(struct html *, const struct viewer *, int64_t id,
+	    const struct image_use *, int n, int avatar, int forced);
 
 /* render_mod.c: moderation and administration. */
 /* The log's words for an action ("Hid the post"). */

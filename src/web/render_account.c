@@ -1,6 +1,6 @@
 /*
  * render_account.c: HTML for accounts and people: the register, login
- * and settings forms, a person's page, the image gallery (see render.h).
+ * and settings forms, a person's page (see render.h).
  *
  * Never touches the database.  User text goes through html_text().
  */
@@ -12,7 +12,7 @@
 #include "storage/storage.h"
 #include "web/render.h"
 
-#define IMAGE_TYPES	"image/jpeg,image/png,image/gif,image/webp"
+#define IMAGE_TYPES	"image/jpeg,image/png,image/gif,image/webp,image/avif"
 
 static void	render_image_src(struct html *, const char *);
 
@@ -149,11 +149,8 @@ render_profile(struct html *h, const struct viewer *v, const struct user *u)
 	char	date[TIMEFMT_DATE_SIZE];
 
 	html_lit(h, "<header class=\"profile\">");
-	if (u->avatar_key != NULL) {
-		html_lit(h, "<img class=\"avatar\" alt=\"\"");
-		render_image_src(h, u->avatar_key);
-		html_lit(h, ">");
-	}
+	if (u->avatar_key != NULL)
+		render_avatar(h, &u->avatar, "");
 	/* As render_author(): the display name isolated, the @username. */
 	html_lit(h, "<h1>");
 	if (*u->display_name != '\0') {
@@ -178,54 +175,4 @@ render_profile(struct html *h, const struct viewer *v, const struct user *u)
 		html_lit(h, "\">Moderate</a>");
 	}
 	html_lit(h, "</p></header><h2>Posts</h2>");
-}
-
-void
-render_gallery(struct html *h, const struct viewer *v,
-    const struct image *im, int n)
-{
-	int	i, ready;
-
-	html_lit(h, "<h1>Your images</h1><div class=\"upload\" "
-	    "data-mode=\"gallery\" hidden><label>Upload an image <input "
-	    "type=\"file\" accept=\"" IMAGE_TYPES "\"></label>"
-	    "<progress max=\"100\" value=\"0\" hidden></progress>"
-	    "<p class=\"upload-status\" role=\"status\"></p></div>"
-	    "<noscript><p>Uploading needs JavaScript: the file goes "
-	    "straight from your browser to storage.</p></noscript>");
-	if (n == 0)
-		html_lit(h, "<p class=\"empty\">No images yet.</p>");
-	html_lit(h, "<ul class=\"gallery\">");
-	for (i = 0; i < n; i++) {
-		ready = !strcmp(im[i].state, "ready") && im[i].key != NULL;
-		html_lit(h, "<li><figure>");
-		if (ready) {
-			html_lit(h, "<img loading=\"lazy\" alt=\"\"");
-			render_image_src(h, im[i].key);
-			html_lit(h, ">");
-		}
-		html_lit(h, "<figcaption>");
-		html_text(h, im[i].filename);
-		if (!ready)
-			html_lit(h, " <em>(upload not finished)</em>");
-		html_lit(h, "</figcaption></figure><form method=\"post\" "
-		    "class=\"inline\" action=\"/images/");
-		html_int(h, im[i].id);
-		html_lit(h, "/delete\">");
-		render_csrf(h, v);
-		html_lit(h, "<button type=\"submit\" class=\"link\">Delete"
-		    "</button></form>");
-		if (ready) {
-			html_lit(h, " · <form method=\"post\" class=\"inline\" "
-			    "action=\"/settings/avatar\">");
-			render_csrf(h, v);
-			html_lit(h, "<input type=\"hidden\" name=\"image_id\" "
-			    "value=\"");
-			html_int(h, im[i].id);
-			html_lit(h, "\"><button type=\"submit\" class=\"link\">"
-			    "Use as avatar</button></form>");
-		}
-		html_lit(h, "</li>");
-	}
-	html_lit(h, "</ul>");
 }

@@ -3,9 +3,10 @@
  * render.h).
  *
  * Text goes through html_text(), whose five escapes are valid XML; post
- * bodies travel as escaped HTML (type="html") with their relative URLs
- * made absolute (markdown_absolute_urls), since feed readers show them
- * away from the site.  Every link is absolute, from PUBLIC_URL.  Never
+ * bodies travel as escaped HTML (type="html"), the site's own images
+ * with their variants (render_post_body), and every relative URL made
+ * absolute (markdown_absolute_urls), since feed readers show them away
+ * from the site.  Every link is absolute, from PUBLIC_URL.  Never
  * touches the database.
  */
 
@@ -34,7 +35,7 @@ atom_time(struct html *h, int64_t at)
 static void
 atom_entry(struct html *h, const struct post *p)
 {
-	struct html	 url;
+	struct html	 url, own;
 	struct md_html	 body;
 	char		 img[1024], slug[TAG_SLUG_SIZE];
 	int		 i;
@@ -99,12 +100,14 @@ atom_entry(struct html *h, const struct post *p)
 	}
 	html_lit(h, ">");
 	/* The base and the post's URL are this site's: attribute-safe. */
-	if (markdown_absolute_urls(&body, p->body_html.data != NULL ?
-	    p->body_html.data : "", kb_cfg.public_url, html_cstr(&url)) ==
-	    0) {
+	html_init(&own, 8192);
+	render_post_body(&own, p, 1);
+	if (markdown_absolute_urls(&body, html_cstr(&own), kb_cfg.public_url,
+	    html_cstr(&url)) == 0) {
 		html_text(h, body.data);
 		md_html_free(&body);
 	}
+	html_free(&own);
 	html_lit(h, "</content></entry>");
 	html_free(&url);
 }

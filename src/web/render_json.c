@@ -156,24 +156,47 @@ json_token(const struct token *t)
 	    "last_used_at", json_time(t->last_used_at)));
 }
 
-/* Only a ready image has a URL: its served key's, never the upload's. */
+/*
+ * Only a ready image has URLs: its served key's and its variants', never
+ * the upload's.  width and height are the largest variant's (null for an
+ * image stored before variants existed, and while pending).
+ */
 json_t *
 json_image(const struct image *im)
 {
-	char	url[1024];
-	int	ready;
+	const struct image_variant_ref	*v;
+	json_t				*vars;
+	char				 url[1024];
+	int				 ready, i;
 
 	ready = !strcmp(im->state, "ready") && im->key != NULL;
+	vars = json_array();
+	for (i = 0; ready && i < im->ref.nvariants; i++) {
+		v = &im->ref.variants[i];
+		storage_public_url(v->key, url, sizeof(url));
+		json_array_append_new(vars, json_pack("{s:s, s:s, s:I, s:I}",
+		    "url", url, "content_type", v->content_type,
+		    "width", (json_int_t)v->width,
+		    "height", (json_int_t)v->height));
+	}
 	if (ready)
 		storage_public_url(im->key, url, sizeof(url));
-	return (json_pack("{s:I, s:s?, s:s, s:s, s:I, s:s, s:o}",
+	return (json_pack("{s:I, s:s?, s:s, s:s, s:I, s:s, s:o, s:s, s:o, "
+	    "s:o, s:I, s:o}",
 	    "id", (json_int_t)im->id,
 	    "url", ready ? url : NULL,
 	    "filename", im->filename,
 	    "content_type", im->content_type,
 	    "byte_size", (json_int_t)im->byte_size,
 	    "state", im->state,
-	    "created_at", json_time(im->created_at)));
+	    "created_at", json_time(im->created_at),
+	    "alt", im->alt != NULL ? im->alt : "",
+	    "width", ready && im->ref.width > 0 ?
+	    json_integer(im->ref.width) : json_null(),
+	    "height", ready && im->ref.height > 0 ?
+	    json_integer(im->ref.height) : json_null(),
+	    "stored_bytes", (json_int_t)im->stored_bytes,
+	    "variants", vars));
 }
 
 /*

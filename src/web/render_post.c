@@ -6,7 +6,8 @@
  * comment through autolink_html(), which escapes it the same way and
  * adds http(s) links); the one raw insert is the post's body, which
  * markdown.c produced in safe mode when the post was written (struct
- * md_saved), or for a preview just now (struct md_html).
+ * md_saved), its own images rewritten (render_image.c), or for a preview
+ * just now (struct md_html).
  */
 
 #include <stdio.h>
@@ -531,7 +532,7 @@ render_post_page(struct html *h, const struct viewer *v,
 	render_cover(h, p, 1);
 	render_tags(h, &p->tags);
 	html_lit(h, "<div class=\"body\">");
-	html_md_saved(h, &p->body_html);
+	render_post_body(h, p, 0);
 	html_lit(h, "</div><div class=\"post-actions\">");
 	if (v->id != 0) {
 		html_lit(h, "<form class=\"like-form\" method=\"post\" "
@@ -807,10 +808,13 @@ render_editor(struct html *h, const struct viewer *v,
 	    HTML_LIT("body"), in->body, in->e_body,
 	    HTML_LIT("class=\"editor\" rows=\"18\""));
 	html_lit(h, "<div class=\"upload\" data-target=\"f-body\" "
-	    "data-mode=\"markdown\" hidden><label>Add an image "
-	    "<input type=\"file\" accept=\"image/jpeg,image/png,image/gif,"
-	    "image/webp\"></label><progress max=\"100\" value=\"0\" hidden>"
-	    "</progress><p class=\"upload-status\" role=\"status\"></p></div>"
+	    "data-mode=\"markdown\" hidden><label>Describe the image you add "
+	    "(alt text, for people who cannot see it) <input type=\"text\" "
+	    "class=\"upload-alt\" maxlength=\"1000\"></label><label>Add an "
+	    "image <input type=\"file\" accept=\"image/jpeg,image/png,"
+	    "image/gif,image/webp,image/avif\"></label><progress max=\"100\" "
+	    "value=\"0\" hidden></progress><p class=\"upload-status\" "
+	    "role=\"status\"></p></div>"
 	    "<button type=\"submit\" name=\"action\" value=\"preview\" "
 	    "class=\"secondary\">Preview</button>");
 	if (ev->preview != NULL) {

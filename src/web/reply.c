@@ -142,6 +142,19 @@ reply_error_code(struct http_request *req, int status, const char *code,
 }
 
 int
+reply_error_with(struct http_request *req, int status, const char *code,
+    const char *message, const char *name, json_t *value)
+{
+	char	*s;
+
+	s = status_envelope_with(code, message, NULL, name, value);
+	(void)reply_json_text(req, status, s != NULL ? s : JSON_OOM,
+	    strlen(s != NULL ? s : JSON_OOM), NULL);
+	free(s);
+	return (STEP_DONE);
+}
+
+int
 reply_error(struct http_request *req, int status)
 {
 	const struct status_text	*st;

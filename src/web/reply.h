@@ -36,6 +36,9 @@ int	reply_error(struct http_request *, int status);
  * fields (or NULL) is consumed.  HTML callers get the status's page. */
 int	reply_error_code(struct http_request *, int status, const char *code,
 	    const char *message, json_t *fields);
+/* The envelope (JSON only) with one more member: name, value (consumed). */
+int	reply_error_with(struct http_request *, int status, const char *code,
+	    const char *message, const char *name, json_t *value);
 /* A query failed: 503 when the database is away, else 500. */
 int	reply_db_error(struct http_request *, const struct dbq *);
 /* 429 with Retry-After (seconds, at least 1). */

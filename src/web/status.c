@@ -79,6 +79,13 @@ const char *const	status_security_headers[][2] = {
 char *
 status_envelope(const char *code, const char *message, json_t *fields)
 {
+	return (status_envelope_with(code, message, fields, NULL, NULL));
+}
+
+char *
+status_envelope_with(const char *code, const char *message, json_t *fields,
+    const char *name, json_t *value)
+{
 	json_t	*obj;
 	char	*s;
 
@@ -88,10 +95,14 @@ status_envelope(const char *code, const char *message, json_t *fields)
 	if (obj != NULL && fields != NULL && json_object_size(fields) > 0)
 		(void)json_object_set(json_object_get(obj, "error"), "fields",
 		    fields);
+	if (obj != NULL && name != NULL && value != NULL)
+		(void)json_object_set(json_object_get(obj, "error"), name,
+		    value);
 	if (obj != NULL)
 		s = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	json_decref(fields);
+	json_decref(value);
 	return (s);
 }
 

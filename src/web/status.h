@@ -41,6 +41,10 @@ extern const char *const	status_security_headers[][2];
  */
 char	*status_envelope(const char *code, const char *message,
 	    json_t *fields);
+/* The same with one more member of "error" (name: value, consumed) that
+ * says more than a field could: what holds a resource. */
+char	*status_envelope_with(const char *code, const char *message,
+	    json_t *fields, const char *name, json_t *value);
 
 /* A whole HTTP/1.1 error answer (connection: close), for framing.c's
  * refusals before Kore has made a request: reply_error()'s bodies. */

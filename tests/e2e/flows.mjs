@@ -21,12 +21,15 @@
  * issues), every image really loaded.
  *
  * Environment: CHROMIUM (default /usr/bin/chromium), E2E_TIMEOUT_MS
- * (default 15000, per action), E2E_HEADED=1 to watch.
+ * (default 15000, per action), E2E_HEADED=1 to watch, E2E_PHOTO: a
+ * phone photo (JPEG, 1600x1200 with EXIF; tests/images/make_fixtures.py's
+ * gps.jpg) that the flow uploads and looks for, processed into variants,
+ * in the post at desktop and at phone width.
  */
 
 import { chromium } from "playwright-core";
 import { deflateSync } from "node:zlib";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 
@@ -38,6 +41,7 @@ if (!base0 || !artifacts0) {
 const BASE = base0.replace(/\/+$/, "");
 const ARTIFACTS = path.resolve(artifacts0);
 const EXECUTABLE = process.env.CHROMIUM || "/usr/bin/chromium";
+const PHOTO = process.env.E2E_PHOTO || "";
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 15000);
 const FLAGS = [
 	"--headless", "--no-sandbox", "--disable-gpu",
@@ -358,6 +362,14 @@ async function checkStyled(page) {
 
 /* Every <img> on the page finished loading and has pixels. */
 async function imagesLoaded(page) {
+	/* Lazy images load as they come near the screen: bring each. */
+	await page.evaluate(async () => {
+		for (const i of document.images) {
+			i.scrollIntoView();
+			await new Promise((r) => setTimeout(r, 30));
+		}
+		window.scrollTo(0, 0);
+	});
 	await page.waitForFunction(() =>
 	    [...document.images].every((i) => i.complete), null,
 	    { timeout: TIMEOUT });
@@ -422,13 +434,25 @@ async function flowWithJs(browser) {
 		    { state: "visible" });
 	});
 
-	await f.step("upload a PNG: progress reaches 100, Markdown inserted",
-	    async () => {
+	await f.step("upload a photo: progress bar to 100, alt text asked " +
+	    "for, Markdown inserted", async () => {
+		assert(PHOTO !== "", "E2E_PHOTO is not set");
 		const box = page.locator("form.editor-form .upload");
-		const png = makePng(96, 64);
+		const photo = readFileSync(PHOTO);
+		await box.locator(".upload-alt").fill("A photo from the e2e test");
+		/* Watch the bar from the start: it must show while the bytes
+		 * go, and reach 100. */
+		await page.evaluate(() => {
+			const bar = document.querySelector(
+			    "form.editor-form .upload progress");
+			window.__kblogBarSeen = [];
+			new MutationObserver(() => window.__kblogBarSeen.push(
+			    (bar.hidden ? "h" : "v") + bar.value)).observe(bar,
+			    { attributes: true });
+		});
 		await box.locator("input[type=file]").setInputFiles({
-			name: "e2e-picture.png", mimeType: "image/png",
-			buffer: png,
+			name: "e2e-photo.jpg", mimeType: "image/jpeg",
+			buffer: photo,
 		});
 		await page.waitForFunction(() => {
 			const b = document.querySelector(
@@ -437,14 +461,37 @@ async function flowWithJs(browser) {
 			return !bar.hidden && bar.value === 100 &&
 			    /uploaded/i.test(b.querySelector(
 			    ".upload-status").textContent);
-		});
+		}, null, { timeout: 60000 });
+		const seen = await page.evaluate(() => window.__kblogBarSeen);
+		assert(seen.some((x) => x.startsWith("v")),
+		    `the progress bar never showed: ${seen.join(",")}`);
 		const status = await box.locator(".upload-status")
 		    .textContent();
 		const body = await page.inputValue("#f-body");
-		const m = body.match(/!\[([^\]]*)\]\((\/_store\/[^)\s]+)\)/);
-		assert(m, "no ![...](/_store/...) in the textarea: " +
+		const m = body.match(
+		    /!\[A photo from the e2e test\]\((\/_store\/i\/[^)\s]+)\)/);
+		assert(m, "no ![alt](/_store/i/...) in the textarea: " +
 		    JSON.stringify(body.slice(-200)));
-		return `${png.length} bytes; "${status.trim()}"; ${m[0]}`;
+		assert(await box.locator(".upload-alt").inputValue() === "",
+		    "the alt field was not cleared");
+		return `${photo.length} bytes; "${status.trim()}"; ${m[0]}`;
+	}, { soft: true });
+
+	await f.step("an image without alt text is inserted with a warning",
+	    async () => {
+		const box = page.locator("form.editor-form .upload");
+		await box.locator("input[type=file]").setInputFiles({
+			name: "e2e-picture.png", mimeType: "image/png",
+			buffer: makePng(96, 64),
+		});
+		await page.waitForFunction(() => /without alt text/i.test(
+		    document.querySelector("form.editor-form .upload-status")
+		    .textContent));
+		assert(await box.locator(".upload-status.warn").count() === 1,
+		    "the warning is not marked as one");
+		const body = await page.inputValue("#f-body");
+		assert(/!\[\]\(\/_store\/i\/[^)\s]+\.png\)/.test(body),
+		    "no ![](...png) in the textarea");
 	}, { soft: true });
 
 	await f.step("screenshot the editor", () =>
@@ -468,19 +515,15 @@ async function flowWithJs(browser) {
 		return postPath;
 	});
 
-	await f.step("the uploaded image loads on the post page", async () => {
-		const img = page.locator('article.post .body img[src^="/_store/"]');
-		await img.waitFor();
-		const w = await img.evaluate(async (i) => {
-			if (!i.complete)
-				await new Promise((r) => {
-					i.onload = i.onerror = r;
-				});
-			return i.naturalWidth;
-		});
-		assert(w === 96, `naturalWidth ${w}, expected 96`);
+	await f.step("the photo loads on the post page, a variant its " +
+	    "width picked", async () => {
+		const r = await processedPhoto(page);
+		/* 40rem of column at 1x: the 640 variant, in WebP. */
+		assert(/-640\.webp$/.test(r.src) && r.natural === 640,
+		    `shown: ${r.src}, naturalWidth ${r.natural}`);
 		const n = await imagesLoaded(page);
-		return `${n} image(s), naturalWidth ${w}`;
+		return `${n} image(s); ${r.src.split("/").pop()} ` +
+		    `(${r.natural} px wide) of srcset ${r.widths}`;
 	}, { soft: true });
 
 	const nav = navCounter(page);
@@ -859,6 +902,35 @@ async function phoneWidth(page) {
 	});
 }
 
+/*
+ * The uploaded photo in a post: a <picture> whose <img> has width,
+ * height, srcset, lazy loading; which file the browser chose (currentSrc)
+ * and that file's own width in pixels (naturalWidth is corrected for the
+ * srcset's density, so the file is decoded again).
+ */
+async function processedPhoto(page) {
+	const img = page.locator('article.post .body picture img[alt="A ' +
+	    'photo from the e2e test"]');
+	await img.scrollIntoViewIfNeeded();
+	return img.evaluate(async (i) => {
+		if (!i.complete || !i.currentSrc)
+			await new Promise((r) => {
+				i.onload = i.onerror = r;
+			});
+		const src = i.parentElement.querySelector("source");
+		const file = await createImageBitmap(await (await fetch(
+		    i.currentSrc)).blob());
+		return {
+			src: i.currentSrc, natural: file.width,
+			box: i.getBoundingClientRect().width,
+			attrs: ["width", "height", "loading", "decoding"]
+			    .map((a) => i.getAttribute(a)),
+			widths: (src ? src.srcset : i.srcset).split(",")
+			    .map((c) => c.trim().split(" ")[1]).join(" "),
+		};
+	});
+}
+
 async function noSideScroll(page, p, file) {
 	await go(page, p);
 	await imagesLoaded(page);
@@ -884,6 +956,22 @@ async function flowPhone(browser, postPaths) {
 		await single(`post page ${p} at 375px has no horizontal ` +
 		    "scrollbar", () => noSideScroll(page, p,
 		    `post-phone-${++i}.png`));
+	if (postPaths[0])
+		await single("the processed photo at phone width: the " +
+		    "variant for 343 CSS px at 2x, within the screen",
+		    async () => {
+			await go(page, postPaths[0]);
+			const r = await processedPhoto(page);
+			/* 343 px of column at 2x: 686 px, so the 1280. */
+			assert(/-1280\.webp$/.test(r.src) && r.natural === 1280,
+			    `shown: ${r.src}, naturalWidth ${r.natural}`);
+			assert(r.box <= 343 && r.box > 300,
+			    `rendered ${r.box} px wide`);
+			assert(r.attrs.join(" ") === "1600 1200 lazy async",
+			    `attributes: ${r.attrs.join(" ")}`);
+			await shot(page, "photo-phone.png");
+			return `${r.src.split("/").pop()}, ${r.box} CSS px`;
+		});
 	await ctx.close();
 }
 

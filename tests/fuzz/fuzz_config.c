@@ -156,6 +156,11 @@ check_ok(const struct config *c)
 	    c->upload_url_ttl > 900 || c->pending_max_age < 1 ||
 	    c->sweep_interval < 1)
 		fail("an upload setting out of its range", NULL);
+	if (c->image_max_pixels < 1 || c->image_max_frames < 1 ||
+	    c->image_max_width < 320 || c->image_max_width > 16383 ||
+	    c->image_concurrency < 1 || c->image_concurrency > 16 ||
+	    (c->keep_original & ~1))
+		fail("an image setting out of its range", NULL);
 	if (strncmp(c->public_url, "http://", 7) != 0 &&
 	    strncmp(c->public_url, "https://", 8) != 0)
 		fail("PUBLIC_URL without http(s)://", c->public_url);

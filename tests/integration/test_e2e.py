@@ -2,8 +2,10 @@
 driven by playwright-core, against the shared kblog server.
 
 The flows register, log in and out, write a Markdown post with an uploaded
-image, like and comment in place (with JavaScript) and through the plain
-forms (without), search, check the phone layout, and watch every page for
+photo (alt text asked for, the progress bar watched, the processed variant
+the browser picks checked at desktop and phone width), like and comment in
+place (with JavaScript) and through the plain forms (without), search,
+check the phone layout, and watch every page for
 console errors and Content-Security-Policy violations.  Screenshots and the
 flows' output go to tests/artifacts/e2e/.
 
@@ -15,6 +17,7 @@ Without them the test is skipped, except under CI=true, where it fails.
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -67,12 +70,17 @@ def e2e_node():
     return node
 
 
-def test_browser_flows(e2e_node, base):
+def test_browser_flows(e2e_node, base, tmp_path):
     node = e2e_node
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
+    # A real phone photo (1600x1200, EXIF with GPS) to upload.
+    subprocess.run([sys.executable, str(REPO / "tests" / "images" /
+                                        "make_fixtures.py"), str(tmp_path)],
+                   check=True, capture_output=True, timeout=120)
 
-    env = dict(os.environ, CHROMIUM=CHROMIUM)
+    env = dict(os.environ, CHROMIUM=CHROMIUM,
+               E2E_PHOTO=str(tmp_path / "gps.jpg"))
     t0 = time.monotonic()
     try:
         r = subprocess.run([node, "flows.mjs", base, str(ARTIFACTS)],

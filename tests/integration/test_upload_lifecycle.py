@@ -63,6 +63,18 @@ def served_bytes(backend, base, sw, image):
         return None
 
 
+def served_all(backend, base, sw, image):
+    """Every variant's bytes, by URL: what readers can get."""
+    return {v["url"]: served_bytes(backend, base, sw, dict(v))
+            for v in image["variants"]}
+
+
+def decoded_size(data):
+    from PIL import Image
+    import io
+    return Image.open(io.BytesIO(data)).size
+
+
 def uid_of(up):
     return int(key_of(up).split("/")[1])
 
@@ -145,7 +157,11 @@ def test_replayed_put_after_complete_changes_nothing_served(where):
     r = api.call("POST", f"/uploads/{up['id']}/complete")
     assert r.status_code == 200, r.text
     image = r.json()
-    assert served_bytes(backend, base, sw, image) == data
+    # What is served: the variants the server made from the pixels.
+    before = served_all(backend, base, sw, image)
+    assert len(before) == 2 and all(before.values())
+    assert all(decoded_size(b) == (3, 1) for b in before.values())
+    assert before[image["url"]] != data
     assert not exists(key_of(up))       # the upload key was deleted
     # Another body of the very size and type that were signed.
     evil = b"<html><script>alert(1)</script>".ljust(len(data), b" ")
@@ -156,13 +172,13 @@ def test_replayed_put_after_complete_changes_nothing_served(where):
     else:
         assert r.status_code == 200     # lands on u/..., never served
         assert exists(key_of(up))
-    assert served_bytes(backend, base, sw, image) == data
+    assert served_all(backend, base, sw, image) == before
     listed = api.call("GET", "/images").json()["items"]
     assert [(i["id"], i["url"]) for i in listed] == [(up["id"],
                                                       image["url"])]
     err(api.call("POST", f"/uploads/{up['id']}/complete"), 409,
         "already_completed")
-    assert served_bytes(backend, base, sw, image) == data
+    assert served_all(backend, base, sw, image) == before
 
 
 def test_pending_images_show_no_url(where):
@@ -198,7 +214,7 @@ def test_local_store_reads_and_writes_only_its_own_kind(base, server, pg):
     err(r, 403, "not_writable")
     image = api.call("POST", f"/uploads/{up['id']}/complete").json()
     got = requests.get(base + image["url"])
-    assert got.status_code == 200 and got.content == data
+    assert got.status_code == 200 and decoded_size(got.content) == (2, 1)
     assert requests.get(f"{base}/_store/{key}").status_code == 404
     # An image stored before served copies existed keeps its u/ URL.
     uid = pg.query("SELECT id FROM users WHERE username = %s", (name,))[0][0]
@@ -310,11 +326,15 @@ def _sweep_scenario(k, backend, pg, sw):
             sw.exists(key)
 
     data = png()
-    # Kept: a ready image (its served copy), a pending upload.
+    # Kept: a ready image (its variants), a pending upload.
     up = request_upload(api, data)
     assert browser_put(up, data).status_code == 200
     image = api.call("POST", f"/uploads/{up['id']}/complete").json()
     served = key_of(image)
+    variants = [key_of(v) for v in image["variants"]]
+    assert served in variants and len(variants) == 2
+    if backend == "local":
+        shown = requests.get(k.url + image["url"]).content
     pending = request_upload(api, data)
     assert browser_put(pending, data).status_code == 200
     # Kept: an image from before served copies (its key is under u/).
@@ -328,8 +348,9 @@ def _sweep_scenario(k, backend, pg, sw):
     for key in foreign:
         put_object(key, b"not ours")
     # Swept: the completed upload's key written again (a replayed PUT),
-    # uploads and served copies that no row names.
-    orphans = [key_of(up), rand_key("u", uid), rand_key("i", uid, "gif")]
+    # uploads, served copies and variants that no row names.
+    orphans = [key_of(up), rand_key("u", uid), rand_key("i", uid, "gif"),
+               rand_key("i", uid, "webp").replace(".webp", "-640.webp")]
     for key in orphans:
         put_object(key, data)
     leftover = None
@@ -347,7 +368,7 @@ def _sweep_scenario(k, backend, pg, sw):
     _wait(lambda: not any(exists(key) for key in orphans) and
           (leftover is None or not leftover.exists()),
           f"not swept: {[key for key in orphans if exists(key)]}")
-    for key in [served, key_of(pending), legacy] + foreign:
+    for key in variants + [key_of(pending), legacy] + foreign:
         assert exists(key), key
     log = k.output()
     for key in orphans:
@@ -359,7 +380,7 @@ def _sweep_scenario(k, backend, pg, sw):
                     ).status_code == 200
     if backend == "local":
         got = requests.get(k.url + image["url"])
-        assert got.status_code == 200 and got.content == data
+        assert got.status_code == 200 and got.content == shown
     for key in foreign:
         if backend == "local":
             os.unlink(upload_dir / key)

@@ -108,14 +108,24 @@ def test_upload_complete_show_delete(store, pg):
     assert image["state"] == "ready" and image["byte_size"] == len(data)
     assert image["content_type"] == "image/png"
     assert image["filename"] == "pic.png"
-    # Served from a copy the server wrote; the upload key is gone.
+    # Served from files the server made (re-encoded from the pixels:
+    # the same 2x1 picture); the upload key is gone.
     served = key_of(image)
     assert served.startswith("i/") and served.endswith(".png")
     assert served.split("/")[1] == key.split("/")[1]
     assert served != key and exists(served) and not exists(key)
+    assert (image["width"], image["height"]) == (2, 1)
+    variants = [key_of(v) for v in image["variants"]]
+    assert len(variants) == 2 and served in variants
+    assert all(exists(v) for v in variants)
     if backend == "local":
         got = requests.get(base + image["url"])
-        assert got.status_code == 200 and got.content == data
+        assert got.status_code == 200 and got.content != data
+        from PIL import Image
+        import io
+        pic = Image.open(io.BytesIO(got.content))
+        assert pic.format == "PNG" and pic.size == (2, 1)
+        assert pic.convert("RGB").getpixel((0, 0)) == (255, 0, 0)
         assert got.headers["content-type"] == "image/png"
         assert "immutable" in got.headers["cache-control"]
         etag = got.headers["etag"]
@@ -129,9 +139,9 @@ def test_upload_complete_show_delete(store, pg):
     # Completing twice is a conflict, not a second image.
     err(api.call("POST", f"/uploads/{up['id']}/complete"), 409,
         "already_completed")
-    # Delete removes row and object.
+    # Delete removes row and objects.
     assert api.call("DELETE", f"/images/{up['id']}").status_code == 204
-    assert not exists(key) and not exists(served)
+    assert not exists(key) and not any(exists(v) for v in variants)
     assert pg.query("SELECT count(*) FROM images WHERE id = %s",
                     (up["id"],)) == [(0,)]
 
@@ -322,7 +332,11 @@ def test_gallery_and_avatar_pages(base, pg):
     assert r.status_code == 303
     profile = requests.get(f"{base}/users/{name}").text
     assert 'class="avatar"' in profile and "/_store/i/" in profile
+    # The avatar is a use: deleting asks first, then unsets it.
     r = b.post(f"/images/{up['id']}/delete")
+    assert r.status_code == 409 and "your avatar" in r.text
+    assert 'name="remove_from_posts" value="1"' in r.text
+    r = b.post(f"/images/{up['id']}/delete", {"remove_from_posts": "1"})
     assert r.status_code == 303
     assert pg.query("SELECT avatar_image_id FROM users WHERE username = %s",
                     (name,)) == [(None,)]

@@ -190,6 +190,15 @@ mds_url_ok(const char *v, int image)
 			return (1);
 		if (*v == ':')
 			break;
+		/*
+		 * A scheme is a letter, then letters, digits, + - .: with
+		 * anything else before the ':' ("%09http:"), browsers see
+		 * a relative URL.
+		 */
+		if (!isalpha((unsigned char)*v) && (n == 0 ||
+		    (!isdigit((unsigned char)*v) && *v != '+' && *v != '-' &&
+		    *v != '.')))
+			return (1);
 		if (n < sizeof(scheme) - 1)
 			scheme[n] = (char)tolower((unsigned char)*v);
 		n++;

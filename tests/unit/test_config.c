@@ -318,6 +318,48 @@ test_site(void **state)
 	expect_error("PUBLISH_INTERVAL", "3601", "PUBLISH_INTERVAL");
 }
 
+static void
+test_images(void **state)
+{
+	const char	*set[] = { "DATABASE_URL", "postgresql:///kblog",
+			    "IMAGE_MAX_PIXELS", "1000000",
+			    "IMAGE_MAX_FRAMES", "1", "IMAGE_MAX_WIDTH", "16383",
+			    "IMAGE_CONCURRENCY", "4",
+			    "UPLOAD_KEEP_ORIGINAL", "1", NULL };
+	const char	*none[] = { "DATABASE_URL", "postgresql:///kblog",
+			    NULL };
+	struct config	 cfg;
+	char		 err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(none, &cfg, err), 0);
+	assert_int_equal(cfg.image_max_pixels, 40000000);
+	assert_int_equal(cfg.image_max_frames, 300);
+	assert_int_equal(cfg.image_max_width, 2048);
+	assert_int_equal(cfg.image_concurrency, 1);
+	assert_int_equal(cfg.keep_original, 0);
+	config_free(&cfg);
+
+	assert_int_equal(load(set, &cfg, err), 0);
+	assert_int_equal(cfg.image_max_pixels, 1000000);
+	assert_int_equal(cfg.image_max_frames, 1);
+	assert_int_equal(cfg.image_max_width, 16383);
+	assert_int_equal(cfg.image_concurrency, 4);
+	assert_int_equal(cfg.keep_original, 1);
+	config_free(&cfg);
+
+	expect_error("IMAGE_MAX_PIXELS", "0", "IMAGE_MAX_PIXELS");
+	expect_error("IMAGE_MAX_PIXELS", "1000000001", "IMAGE_MAX_PIXELS");
+	expect_error("IMAGE_MAX_FRAMES", "0", "IMAGE_MAX_FRAMES");
+	/* The smallest variant is 320 wide; WebP stops at 16,383. */
+	expect_error("IMAGE_MAX_WIDTH", "319", "IMAGE_MAX_WIDTH");
+	expect_error("IMAGE_MAX_WIDTH", "16384", "IMAGE_MAX_WIDTH");
+	expect_error("IMAGE_CONCURRENCY", "0", "IMAGE_CONCURRENCY");
+	expect_error("IMAGE_CONCURRENCY", "17", "IMAGE_CONCURRENCY");
+	expect_error("UPLOAD_KEEP_ORIGINAL", "sometimes",
+	    "UPLOAD_KEEP_ORIGINAL");
+}
+
 int
 main(void)
 {
@@ -327,6 +369,7 @@ main(void)
 		cmocka_unit_test(test_errors_name_the_variable),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_community),
+		cmocka_unit_test(test_images),
 		cmocka_unit_test(test_secret_not_in_error),
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_site),

@@ -2138,13 +2138,14 @@ static void
 test_upload_content_type(void **state)
 {
 	static const char *const	ok[] = {
-		"image/jpeg", "image/png", "image/gif", "image/webp"
+		"image/jpeg", "image/png", "image/gif", "image/webp",
+		"image/avif"
 	};
 	static const char *const	refused[] = {
 		"image/svg+xml", "text/html", "IMAGE/PNG", "Image/png",
 		"image/png; charset=binary", " image/png", "image/png ",
 		"image/jpg", "image/pjpeg", "image/x-png", "image/bmp",
-		"image/tiff", "image/avif", "image/heic", "image/",
+		"image/tiff", "image/AVIF", "image/heic", "image/",
 		"application/octet-stream", ""
 	};
 	char	text[256];
@@ -2160,8 +2161,8 @@ test_upload_content_type(void **state)
 		(void)snprintf(text, sizeof(text), "{\"filename\": \"a\", "
 		    "\"content_type\": \"%s\", \"byte_size\": 1}", refused[i]);
 		upload_is(text, UPLOAD_MAX, 422, "unsupported_type",
-		    "content_type", "Only JPEG, PNG, GIF and WebP images can "
-		    "be uploaded.");
+		    "content_type", "Only JPEG, PNG, GIF, WebP and AVIF images "
+		    "can be uploaded.");
 	}
 	upload_is("{\"filename\": \"a.png\", \"byte_size\": 1}", UPLOAD_MAX,
 	    422, "unsupported_type", "content_type", NULL);
@@ -2338,6 +2339,67 @@ test_upload_order(void **state)
 	    "byte_size", NULL);
 }
 
+/* Alt text: on the upload, and on its own (the image's change). */
+static void
+test_alt(void **state)
+{
+	struct upload_in	 in;
+	struct input_error	 e;
+	const char		*alt;
+	char			 text[4096], big[1100 * 3 + 1];
+	json_t			*obj;
+	size_t			 i;
+
+	(void)state;
+	obj = body_of("{\"filename\": \"a.png\", \"content_type\": "
+	    "\"image/png\", \"byte_size\": 3}");
+	assert_int_equal(input_upload_json(obj, UPLOAD_MAX, &in, &e), 0);
+	assert_string_equal(in.alt, "");
+	json_decref(obj);
+	obj = body_of("{\"filename\": \"a.png\", \"content_type\": "
+	    "\"image/png\", \"byte_size\": 3, \"alt\": \"A red kite \u00e9\"}");
+	assert_int_equal(input_upload_json(obj, UPLOAD_MAX, &in, &e), 0);
+	assert_string_equal(in.alt, "A red kite \xc3\xa9");
+	json_decref(obj);
+	upload_is("{\"filename\": \"a.png\", \"content_type\": "
+	    "\"image/png\", \"byte_size\": 3, \"alt\": 5}", UPLOAD_MAX, 400,
+	    "invalid_type", "alt", "must be a string");
+	upload_is("{\"filename\": \"a.png\", \"content_type\": "
+	    "\"image/png\", \"byte_size\": 3, \"alt\": \"two\\nlines\"}",
+	    UPLOAD_MAX, 422, "validation_failed", "alt", NULL);
+
+	/* 1000 characters (of any width) pass, 1001 do not. */
+	for (i = 0; i < 1000; i++)
+		memcpy(big + i * 3, "\xe2\x80\x94", 3);
+	big[3000] = '\0';
+	assert_null(input_alt(big));
+	assert_null(input_alt(""));
+	memcpy(big + 3000, "x", 2);
+	assert_non_null(input_alt(big));
+	assert_non_null(input_alt("tab\there"));
+	assert_non_null(input_alt(NULL));
+
+	obj = body_of("{\"alt\": \"A kite\"}");
+	assert_int_equal(input_image_json(obj, &alt, &e), 0);
+	assert_string_equal(alt, "A kite");
+	json_decref(obj);
+	(void)snprintf(text, sizeof(text), "{\"alt\": \"\"}");
+	obj = body_of(text);
+	assert_int_equal(input_image_json(obj, &alt, &e), 0);
+	assert_string_equal(alt, "");
+	json_decref(obj);
+	obj = body_of("{\"alt\": null}");
+	assert_int_equal(input_image_json(obj, &alt, &e), -1);
+	assert_int_equal(e.status, 422);
+	assert_string_equal(e.field, "alt");
+	json_decref(obj);
+	obj = body_of("{\"alt\": [1]}");
+	assert_int_equal(input_image_json(obj, &alt, &e), -1);
+	assert_int_equal(e.status, 400);
+	assert_string_equal(e.code, "invalid_type");
+	json_decref(obj);
+}
+
 static void
 test_image_ext(void **state)
 {
@@ -2346,6 +2408,7 @@ test_image_ext(void **state)
 	assert_string_equal(input_image_ext("image/png"), "png");
 	assert_string_equal(input_image_ext("image/gif"), "gif");
 	assert_string_equal(input_image_ext("image/webp"), "webp");
+	assert_string_equal(input_image_ext("image/avif"), "avif");
 	assert_null(input_image_ext(NULL));
 	assert_null(input_image_ext(""));
 	assert_null(input_image_ext("image/svg+xml"));
@@ -2422,7 +2485,9 @@ test_json_fields(void **state)
 	static const char *const	token[] = { "username", "password",
 					    "name", NULL };
 	static const char *const	upload[] = { "filename",
-					    "content_type", "byte_size", NULL };
+					    "content_type", "byte_size", "alt",
+					    NULL };
+	static const char *const	image[] = { "alt", NULL };
 	json_t	*obj, *bad;
 	void	*it;
 	size_t	 n;
@@ -2433,6 +2498,7 @@ test_json_fields(void **state)
 	fields_are(input_register_fields, user);
 	fields_are(input_token_fields, token);
 	fields_are(input_upload_fields, upload);
+	fields_are(input_image_fields, image);
 
 	obj = body_of("{}");
 	assert_int_equal(input_json_fields(obj, input_post_fields, &bad), 1);
@@ -2572,6 +2638,7 @@ main(void)
 		cmocka_unit_test(test_upload_filename),
 		cmocka_unit_test(test_upload_order),
 		cmocka_unit_test(test_image_ext),
+		cmocka_unit_test(test_alt),
 		cmocka_unit_test(test_json_fields),
 		cmocka_unit_test(test_register_invitation),
 		cmocka_unit_test(test_json_str),
