@@ -12,7 +12,7 @@ PURE_SRCS = src/config.c src/sbuf.c src/html.c src/form.c src/secure.c \
 	    src/valid.c src/markdown.c src/cursor.c src/s3.c src/creds.c \
 	    src/curlhdr.c $(wildcard src/lib/*.c)
 UNIT_LIBS = -lcmocka -lpq -lcrypto -ljansson -lsodium -lcmark-gfm \
-	    -lcmark-gfm-extensions -lcurl
+	    -lcmark-gfm-extensions -lcurl -lz
 UNIT_CFLAGS = -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
 	    -I/usr/include/postgresql
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
