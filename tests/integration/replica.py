@@ -219,8 +219,13 @@ class Replica(Postgres):
         self.query("SELECT pg_wal_replay_resume()", dbname="postgres")
 
     def lag_bytes(self):
-        """How far (bytes of WAL) replay is behind the primary now."""
-        return max(0, self._primary_lsn() - self.replay_lsn())
+        """How far (bytes of WAL) replay is behind what the primary has
+        written out so far. Reading it writes nothing (unlike
+        wait_caught_up()); a commit the primary still holds in its WAL
+        buffers (synchronous_commit = off) does not count yet."""
+        [(lsn,)] = self.primary.query(
+            "SELECT pg_current_wal_lsn()::text", dbname="postgres")
+        return max(0, _lsn(lsn) - self.replay_lsn())
 
     # -- lifecycle --------------------------------------------------------
 
