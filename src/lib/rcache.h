@@ -75,8 +75,8 @@ struct rcache_conf {
 	size_t		budget;		/* bytes, at least RCACHE_BUDGET_MIN */
 	size_t		entry_max;	/* largest entry; 0: budget / 4 */
 	int64_t		max_age;	/* ms an entry stays fresh; 0: no limit */
-	int64_t		stale_max;	/* ms after storing a stale copy may
-					   still be served; 0: never */
+	int64_t		stale_max;	/* ms after storing that a stale copy
+					 * may still be served; 0: never */
 	int64_t		refresh_timeout;	/* ms a refresh mark holds */
 	unsigned char	seed[RCACHE_SEED_LEN];	/* secret, random */
 	/*
@@ -121,7 +121,8 @@ struct rcache_meta {
 enum rcache_put_result {
 	RCACHE_PUT_OK,
 	RCACHE_PUT_OLDER,	/* a copy of a newer version is kept */
-	RCACHE_PUT_TOOBIG,	/* over entry_max or the budget: not stored */
+	RCACHE_PUT_TOOBIG,	/* over entry_max: not stored, and an older
+				   copy of the key is dropped */
 	RCACHE_PUT_INVALID	/* empty key, strings too long */
 };
 
@@ -138,7 +139,9 @@ struct rcache_stats {
 
 /*
  * A new cache, or NULL when conf is out of range (budget under
- * RCACHE_BUDGET_MIN, entry_max over budget, a negative time).
+ * RCACHE_BUDGET_MIN, entry_max leaving no room for the smallest table:
+ * budget - 16 pointers at most, a negative time) or libsodium fails to
+ * initialise.
  */
 struct rcache	*rcache_new(const struct rcache_conf *);
 void		 rcache_free(struct rcache *);
