@@ -9,7 +9,7 @@ CC	?= cc
 # own.
 PURE_SRCS = $(wildcard src/lib/*.c)
 UNIT_LIBS = -lcmocka -lpq -lcrypto -ljansson -lsodium -lcmark-gfm \
-	    -lcmark-gfm-extensions -lcurl
+	    -lcmark-gfm-extensions -lcurl -lz
 UNIT_CFLAGS = -std=gnu99 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
 	    -I/usr/include/postgresql
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
