@@ -2,6 +2,8 @@
  * api_posts.c: posts in the API.
  *
  *   GET    /api/v1/posts           ?limit ?cursor ?tag ?author ?q
+ *                                  ?include=body ?fields=a,b (items are
+ *                                  summaries unless these ask for more)
  *   POST   /api/v1/posts           {title, body_markdown, tags?,
  *                                   published?, metadata?}
  *   GET    /api/v1/posts/<id>      PATCH (any of those fields)   DELETE
@@ -24,6 +26,7 @@
 struct list {
 	struct rctx	 rc;
 	int64_t		 limit, key, id;
+	unsigned	 fields;		/* POST_F_* */
 	char		 tag[TAG_MAX + 1];
 	const char	*author, *q;
 	struct dbq	 rows;
@@ -47,7 +50,6 @@ struct one {
 static int	list_run(struct http_request *, void *);
 static int	list_params(struct http_request *, struct list *);
 static json_t	*list_item(const void *, int, int64_t *, int64_t *);
-static json_t	*list_item_ranked(const void *, int, int64_t *, int64_t *);
 static int	write_input(struct http_request *, struct write *, int);
 static int	create_run(struct http_request *, void *);
 static int	patch_run(struct http_request *, void *);
@@ -75,14 +77,19 @@ static const struct handler	h_del = {
 ROUTE(api_posts, &h_list, &h_create);
 ROUTE(api_post, &h_get, &h_patch, &h_del);
 
-/* ?limit, ?cursor (of the list's kind), ?tag, ?author, ?q. */
+/* ?limit, ?cursor (of the list's kind), ?tag, ?author, ?q, ?fields,
+ * ?include. */
 static int
 list_params(struct http_request *req, struct list *l)
 {
-	const char	*tag;
-	size_t		 i;
-	int		 r;
+	struct input_error	 e;
+	const char		*tag;
+	size_t			 i;
+	int			 r;
 
+	if (input_post_list_fields_mask(form_get(&l->rc.form, "fields"),
+	    form_get(&l->rc.form, "include"), &l->fields, &e) == -1)
+		return (input_or_reply(req, &e));
 	if ((r = limit_or_reply(req, 20, &l->limit)) != STEP_OK ||
 	    (r = cursor_or_reply(req, "cursor", l->q != NULL ? CURSOR_RANK :
 	    CURSOR_TIME, 0, &l->key, &l->id)) != STEP_OK)
@@ -109,34 +116,27 @@ list_params(struct http_request *req, struct list *l)
 	return (STEP_OK);
 }
 
+/* The list's rows carry its kind and the fields in the request. */
 static json_t *
-list_item(const void *q, int i, int64_t *key, int64_t *id)
+list_item(const void *arg, int i, int64_t *key, int64_t *id)
 {
-	struct post	p;
+	const struct list	*l = arg;
+	struct post		 p;
 
-	db_post_full(q, i, 0, 0, &p);
+	db_post_full(&l->rows, i, 0, l->q != NULL, &p);
 	*key = p.key;
 	*id = p.id;
-	return (json_post(&p));
-}
-
-static json_t *
-list_item_ranked(const void *q, int i, int64_t *key, int64_t *id)
-{
-	struct post	p;
-
-	db_post_full(q, i, 0, 1, &p);
-	*key = p.key;
-	*id = p.id;
-	return (json_post(&p));
+	return (json_post_fields(&p, l->fields));
 }
 
 static int
 list_run(struct http_request *req, void *arg)
 {
-	struct list	*l = arg;
-	const char	*tag;
-	int		 r;
+	struct list		*l = arg;
+	const struct db_stmt	*st;
+	const char		*tag, *a, *v[3];
+	char			 fmt[DB_MAXPARAMS + 1];
+	int			 r, by;
 
 	l->q = form_get(&l->rc.form, "q");
 	if (l->q != NULL && *l->q == '\0')
@@ -144,19 +144,33 @@ list_run(struct http_request *req, void *arg)
 	if (!db_started(&l->rows) && (r = list_params(req, l)) != STEP_OK)
 		return (r);
 	tag = *l->tag != '\0' ? l->tag : NULL;
-	if (l->q != NULL)
-		r = query_or_reply(req, &l->rows, &db_posts_api_search,
-		    "iiiisss", l->rc.auth.user_id, l->limit + 1, l->key,
-		    l->id, tag, l->author, l->q);
-	else
-		r = query_or_reply(req, &l->rows, &db_posts_api, "iiiiss",
-		    l->rc.auth.user_id, l->limit + 1, l->key, l->id, tag,
-		    l->author);
+	by = (tag != NULL ? API_BY_TAG : 0) |
+	    (l->author != NULL ? API_BY_AUTHOR : 0);
+	/*
+	 * The filters' values in their statement's order (the query, the
+	 * author, the tag); the format is cut to the statement's count.
+	 */
+	st = l->q != NULL ? &db_posts_api_search[by] : &db_posts_api[by];
+	(void)kore_strlcpy(fmt, "iiiibsss", sizeof(fmt));
+	fmt[st->nparams] = '\0';
+	a = l->author != NULL ? l->author : tag;
+	if (l->q != NULL) {
+		v[0] = l->q;
+		v[1] = a;
+		v[2] = tag;
+	} else {
+		v[0] = a;
+		v[1] = tag;
+		v[2] = NULL;
+	}
+	r = query_or_reply(req, &l->rows, st, fmt, l->rc.auth.user_id,
+	    l->limit + 1, l->key, l->id, (l->fields & POST_F_BODIES) != 0,
+	    v[0], v[1], v[2]);
 	if (r != STEP_OK)
 		return (r);
-	return (reply_json_dumped(req, 200, json_list(&l->rows, db_rows(&l->rows),
+	return (reply_json_dumped(req, 200, json_list(l, db_rows(&l->rows),
 	    (int)l->limit, l->q != NULL ? CURSOR_RANK : CURSOR_TIME,
-	    l->q != NULL ? list_item_ranked : list_item)));
+	    list_item)));
 }
 
 /* The body, checked, and its Markdown rendered once. */

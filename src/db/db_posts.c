@@ -56,28 +56,53 @@ const struct db_stmt db_posts_search = { "posts_search",
     "WHERE (p.r, p.id) < ($1::bigint, $2::bigint) "
     "ORDER BY p.r DESC, p.id DESC LIMIT 21", 3, DB_READ };
 
-const struct db_stmt db_posts_api = { "posts_api",
-    "SELECT " FULL_COLS("$1::bigint") "FROM posts p "
-    "JOIN users u ON u.id = p.author_id "
-    "WHERE (p.published OR ($6::text IS NOT NULL AND "
-    "p.author_id = $1::bigint)) "
-    "AND ($5::text IS NULL OR p.tags @> ARRAY[$5::text]) "
-    "AND ($6::text IS NULL OR lower(u.username) = lower($6)) "
-    "AND (p.created_at, p.id) < ('epoch'::timestamptz + $3::bigint * "
-    "interval '1 microsecond', $4::bigint) "
-    "ORDER BY p.created_at DESC, p.id DESC LIMIT $2::int", 6, DB_READ };
+/*
+ * The API's lists: summaries, with the bodies only when $5 asks (a
+ * CASE never reads a body it does not return), and liked_by_me for $1.
+ * One statement per filter, so that each has a plan of its own once
+ * prepared: $1 viewer, $2 limit, $3/$4 after, $5 bodies, then $6 (and
+ * $7) the filters; an author's list holds their drafts for themselves.
+ */
+#define API_COLS(key) SUMMARY_COLS ", " key ", " \
+	"CASE WHEN $5::boolean THEN p.body_md END, " \
+	"CASE WHEN $5::boolean THEN p.body_html END, " \
+	"CASE WHEN $5::boolean THEN p.metadata END, " \
+	"EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND " \
+	"l.user_id = $1::bigint) "
+#define API_AFTER	"('epoch'::timestamptz + $3::bigint * " \
+			"interval '1 microsecond', $4::bigint)"
+#define API_LIST(name, where, n) { name, \
+    "SELECT " API_COLS("p.created_at") "FROM posts p " \
+    "JOIN users u ON u.id = p.author_id WHERE " where " " \
+    "AND (p.created_at, p.id) < " API_AFTER " " \
+    "ORDER BY p.created_at DESC, p.id DESC LIMIT $2::int", n, DB_READ }
+#define API_SEARCH(name, where, n) { name, \
+    "SELECT " API_COLS("p.r") "FROM (SELECT p.*, " \
+    "(ts_rank(p.search, q) * 1000000000)::bigint AS r FROM posts p, " \
+    "websearch_to_tsquery('english', $6) q WHERE p.search @@ q " \
+    "AND p.published) p JOIN users u ON u.id = p.author_id " \
+    "WHERE " where " AND (p.r, p.id) < ($3::bigint, $4::bigint) " \
+    "ORDER BY p.r DESC, p.id DESC LIMIT $2::int", n, DB_READ }
+#define API_MINE(a)	"(p.published OR p.author_id = $1::bigint) " \
+			"AND lower(u.username) = lower(" a ")"
 
-const struct db_stmt db_posts_api_search = { "posts_api_search",
-    "SELECT " SUMMARY_COLS ", p.r, p.body_md, p.body_html, p.metadata, "
-    "EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND "
-    "l.user_id = $1::bigint) FROM (SELECT p.*, "
-    "(ts_rank(p.search, q) * 1000000000)::bigint AS r FROM posts p, "
-    "websearch_to_tsquery('english', $7) q WHERE p.search @@ q "
-    "AND p.published) p JOIN users u ON u.id = p.author_id "
-    "WHERE ($5::text IS NULL OR p.tags @> ARRAY[$5::text]) "
-    "AND ($6::text IS NULL OR lower(u.username) = lower($6)) "
-    "AND (p.r, p.id) < ($3::bigint, $4::bigint) "
-    "ORDER BY p.r DESC, p.id DESC LIMIT $2::int", 7, DB_READ };
+const struct db_stmt db_posts_api[4] = {
+	API_LIST("posts_api", "p.published", 5),
+	API_LIST("posts_api_tag", "p.published AND "
+	    "p.tags @> ARRAY[$6::text]", 6),
+	API_LIST("posts_api_author", API_MINE("$6"), 6),
+	API_LIST("posts_api_author_tag", API_MINE("$6") " AND "
+	    "p.tags @> ARRAY[$7::text]", 7)
+};
+
+const struct db_stmt db_posts_api_search[4] = {
+	API_SEARCH("posts_api_search", "true", 6),
+	API_SEARCH("posts_api_search_tag", "p.tags @> ARRAY[$7::text]", 7),
+	API_SEARCH("posts_api_search_author", "lower(u.username) = "
+	    "lower($7)", 7),
+	API_SEARCH("posts_api_search_author_tag", "lower(u.username) = "
+	    "lower($7) AND p.tags @> ARRAY[$8::text]", 8)
+};
 
 const struct db_stmt db_post_get = { "post_get",
     "SELECT " FULL_COLS("$2::bigint") "FROM posts p "

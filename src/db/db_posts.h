@@ -62,11 +62,18 @@ extern const struct db_stmt	db_posts_tag;
 extern const struct db_stmt	db_posts_author;
 /* ... $3 the query, ranked. */
 extern const struct db_stmt	db_posts_search;
-/* Full rows for the API: $1 viewer, $2 limit, $3/$4 after, $5 tag or
- * NULL, $6 author or NULL (their drafts for themselves); with $7 the
- * query, ranked (db_posts_api_search). */
-extern const struct db_stmt	db_posts_api;
-extern const struct db_stmt	db_posts_api_search;
+/*
+ * The API's lists, rows as full rows (db_post_full()) whose bodies and
+ * metadata are NULL unless $5: $1 viewer, $2 limit, $3/$4 after, $5
+ * with the bodies (boolean).  Indexed by filter (API_BY_*): [0] every
+ * published post, [API_BY_TAG] $6 tag, [API_BY_AUTHOR] $6 username
+ * (their drafts for themselves), both: $6 username, $7 tag.  Search:
+ * $6 the query, ranked, then the filters from $7 in the same order.
+ */
+#define API_BY_TAG	1
+#define API_BY_AUTHOR	2
+extern const struct db_stmt	db_posts_api[4];
+extern const struct db_stmt	db_posts_api_search[4];
 /* $1 id, $2 viewer: a full row. */
 extern const struct db_stmt	db_post_get;
 /*

@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "lib/cursor.h"
+#include "lib/input.h"
 #include "lib/timefmt.h"
 #include "storage/storage.h"
 #include "web/render_json.h"
 
 static json_t	*json_time(int64_t);
 static json_t	*json_author(int64_t, const char *, const char *);
+static json_t	*json_tags(const struct tags *);
 
 /* RFC 3339 with microseconds; null for 0 (never). */
 static json_t *
@@ -50,15 +52,23 @@ json_metadata(const char *text)
 	return (meta != NULL ? meta : json_null());
 }
 
-json_t *
-json_post(const struct post *p)
+static json_t *
+json_tags(const struct tags *t)
 {
-	json_t	*o, *tags;
+	json_t	*tags;
 	int	 i;
 
 	tags = json_array();
-	for (i = 0; i < p->tags.n; i++)
-		json_array_append_new(tags, json_string(p->tags.v[i]));
+	for (i = 0; i < t->n; i++)
+		json_array_append_new(tags, json_string(t->v[i]));
+	return (tags);
+}
+
+json_t *
+json_post(const struct post *p)
+{
+	json_t	*o;
+
 	o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:b, s:o, s:I, s:I, "
 	    "s:b, s:o, s:o}",
 	    "id", (json_int_t)p->id,
@@ -67,7 +77,7 @@ json_post(const struct post *p)
 	    "title", p->title,
 	    "body_markdown", p->body_md != NULL ? p->body_md : "",
 	    "body_html", p->body_html.data != NULL ? p->body_html.data : "",
-	    "tags", tags,
+	    "tags", json_tags(&p->tags),
 	    "published", p->published,
 	    "metadata", json_metadata(p->metadata),
 	    "like_count", (json_int_t)p->like_count,
@@ -75,6 +85,66 @@ json_post(const struct post *p)
 	    "liked_by_me", p->liked,
 	    "created_at", json_time(p->created_at),
 	    "updated_at", json_time(p->updated_at));
+	return (o);
+}
+
+json_t *
+json_post_fields(const struct post *p, unsigned mask)
+{
+	json_t	*o, *v;
+	int	 i;
+
+	o = json_object();
+	for (i = 0; input_post_list_fields[i] != NULL; i++) {
+		switch (mask & (1u << i)) {
+		case POST_F_ID:
+			v = json_integer(p->id);
+			break;
+		case POST_F_AUTHOR:
+			v = json_author(p->author_id, p->username,
+			    p->display_name);
+			break;
+		case POST_F_TITLE:
+			v = json_string(p->title);
+			break;
+		case POST_F_EXCERPT:
+			v = json_string(p->excerpt);
+			break;
+		case POST_F_TAGS:
+			v = json_tags(&p->tags);
+			break;
+		case POST_F_PUBLISHED:
+			v = json_boolean(p->published);
+			break;
+		case POST_F_LIKE_COUNT:
+			v = json_integer(p->like_count);
+			break;
+		case POST_F_COMMENT_COUNT:
+			v = json_integer(p->comment_count);
+			break;
+		case POST_F_LIKED:
+			v = json_boolean(p->liked);
+			break;
+		case POST_F_CREATED:
+			v = json_time(p->created_at);
+			break;
+		case POST_F_UPDATED:
+			v = json_time(p->updated_at);
+			break;
+		case POST_F_MARKDOWN:
+			v = json_string(p->body_md);
+			break;
+		case POST_F_HTML:
+			v = json_string(p->body_html.data);
+			break;
+		case POST_F_METADATA:
+			v = json_metadata(p->metadata);
+			break;
+		default:
+			continue;
+		}
+		json_object_set_new(o, input_post_list_fields[i], v);
+	}
 	return (o);
 }
 

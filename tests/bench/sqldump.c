@@ -18,7 +18,7 @@ main(int argc, char **argv)
 {
 	static const struct db_stmt *all[] = {
 		&db_posts_home, &db_post_get, &db_comments_list, &db_like,
-		&db_unlike, &db_posts_api,
+		&db_unlike, &db_posts_api[0],
 	};
 	size_t	i;
 
