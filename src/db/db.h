@@ -17,6 +17,15 @@
  * skeleton's query_or_reply() (web/handler.h) rather than these.
  *
  * Built on Kore's pgsql layer, with what it lacks:
+ *  - prepared statements: Kore sends unnamed statements, which the
+ *    server parses and plans on every request.  Here each pooled
+ *    connection prepares a statement (by its name) the first time it
+ *    runs it, without waiting (the Parse is sent alone and its answer
+ *    comes back like any result), then executes it by name, and
+ *    Kore's own receive path reads the rows.  "Prepared statement does
+ *    not exist" (a new server process) or "cached plan must not change
+ *    result type" (a table changed) prepares it again and sends it once
+ *    more: nothing ran, so this is safe for writes too;
  *  - a dead pooled connection (PostgreSQL restarted) is noticed before a
  *    query is sent on it and replaced, and a statement marked DB_READ is
  *    retried once on a fresh connection when its connection dies under
@@ -64,7 +73,9 @@ struct db_stmt {
 struct dbq {
 	struct kore_pgsql	 sql;
 	int			 state;
-	int			 retried;
+	int			 retried;	/* sent again: conn lost */
+	int			 reprepared;	/* prepared again */
+	unsigned int		 prep_gen;	/* names it was prepared with */
 	int			 bound;
 	const struct db_stmt	*stmt;
 	const char		*values[DB_MAXPARAMS];

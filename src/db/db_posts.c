@@ -104,6 +104,18 @@ const struct db_stmt db_posts_api_search[4] = {
 	    "lower($7) AND p.tags @> ARRAY[$8::text]", 8)
 };
 
+/*
+ * The post's page: what it shows (the HTML, not the Markdown source nor
+ * the metadata, which stay NULL), liked by $2.
+ */
+const struct db_stmt db_post_page = { "post_page",
+    "SELECT " SUMMARY_COLS ", p.created_at, NULL, p.body_html, NULL, "
+    "EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND "
+    "l.user_id = $2::bigint) FROM posts p "
+    "JOIN users u ON u.id = p.author_id "
+    "WHERE p.id = $1::bigint AND (p.published OR p.author_id = $2::bigint)",
+    2, DB_READ };
+
 const struct db_stmt db_post_get = { "post_get",
     "SELECT " FULL_COLS("$2::bigint") "FROM posts p "
     "JOIN users u ON u.id = p.author_id "

@@ -75,6 +75,8 @@ extern const struct db_stmt	db_posts_search;
 extern const struct db_stmt	db_posts_api[4];
 extern const struct db_stmt	db_posts_api_search[4];
 /* $1 id, $2 viewer: a full row. */
+extern const struct db_stmt	db_post_page;	/* without the Markdown
+						   and the metadata */
 extern const struct db_stmt	db_post_get;
 /*
  * $1 author, $2 title, $3 Markdown, $4 HTML, $5 excerpt, $6 tags (a

@@ -25,7 +25,7 @@ post_page_or_reply(struct http_request *req, struct post_page *pp,
 	int		 r, i, n;
 
 	if (!db_started(&pp->post)) {
-		query_send(req, &pp->post, &db_post_get, "ii", id,
+		query_send(req, &pp->post, &db_post_page, "ii", id,
 		    rc->viewer.id);
 		query_send(req, &pp->comments, &db_comments_list, "iiiii",
 		    rc->viewer.id, id, after_key, after_id,
