@@ -20,7 +20,7 @@
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
  *	    -o build/fuzz/fuzz_gz tests/fuzz/fuzz_gz.c src/lib/gz.c \
- *	    src/sbuf.c -lz
+ *	    src/lib/sbuf.c -lz
  */
 
 #include <stddef.h>

@@ -21,7 +21,7 @@
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
  *	    -o build/fuzz/fuzz_rcache tests/fuzz/fuzz_rcache.c \
- *	    src/lib/rcache.c src/sbuf.c -lsodium
+ *	    src/lib/rcache.c src/lib/sbuf.c -lsodium
  */
 
 #include <stddef.h>
