@@ -28,6 +28,7 @@ static int	valid_public_url(const char *);
 static int	valid_base_url(const char *);
 static int	storage_load(struct config *, config_getenv_fn, char *, size_t);
 static int	limits_load(struct config *, config_getenv_fn, char *, size_t);
+static int	cache_load(struct config *, config_getenv_fn, char *, size_t);
 static char	*url_origin(const char *);
 
 int
@@ -144,6 +145,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 	if (storage_load(cfg, get, err, errlen) == -1)
 		return (-1);
 	if (limits_load(cfg, get, err, errlen) == -1)
+		return (-1);
+	if (cache_load(cfg, get, err, errlen) == -1)
 		return (-1);
 
 	v = get("MIGRATIONS_DIR");
@@ -301,6 +304,52 @@ limits_load(struct config *cfg, config_getenv_fn get, char *err,
 	return (0);
 }
 
+/*
+ * The response cache, the session cache and reads from a replica.
+ * CACHE=off turns both caches off (the benchmark's uncached runs).
+ */
+static int
+cache_load(struct config *cfg, config_getenv_fn get, char *err,
+    size_t errlen)
+{
+	const char		*v;
+	char			*pqerr;
+	PQconninfoOption	*opts;
+
+	v = get("CACHE");
+	if (v == NULL || *v == '\0' || !strcmp(v, "on") || !strcmp(v, "1"))
+		cfg->cache = 1;
+	else if (!strcmp(v, "off") || !strcmp(v, "0"))
+		cfg->cache = 0;
+	else
+		return (fail(err, errlen, "CACHE must be on or off"));
+	if (opt_int(get, "CACHE_BYTES", 8L * 1024 * 1024, 65536,
+	    1L << 30, &cfg->cache_bytes, err, errlen) == -1 ||
+	    opt_int(get, "CACHE_MAX_AGE", 1, 0, 3600, &cfg->cache_max_age,
+	    err, errlen) == -1 ||
+	    opt_int(get, "CACHE_STALE", 5, 0, 86400, &cfg->cache_stale,
+	    err, errlen) == -1 ||
+	    opt_int(get, "READ_AFTER_WRITE", 5, 1, 3600,
+	    &cfg->read_after_write, err, errlen) == -1 ||
+	    opt_int(get, "READ_MAX_LAG_MS", 500, 10, 60000,
+	    &cfg->read_max_lag_ms, err, errlen) == -1)
+		return (-1);
+
+	v = get("DATABASE_READ_URL");
+	if (v == NULL || *v == '\0')
+		return (0);
+	pqerr = NULL;
+	if ((opts = PQconninfoParse(v, &pqerr)) == NULL) {
+		PQfreemem(pqerr);
+		return (fail(err, errlen, "DATABASE_READ_URL is not a valid "
+		    "PostgreSQL connection string"));
+	}
+	PQconninfoFree(opts);
+	if ((cfg->database_read_url = strdup(v)) == NULL)
+		return (fail(err, errlen, "out of memory"));
+	return (0);
+}
+
 /* scheme://host[:port] of a URL this file already validated. */
 static char *
 url_origin(const char *url)
@@ -322,6 +371,7 @@ config_free(struct config *cfg)
 	free(cfg->s3_public_url);
 	free(cfg->storage_origin);
 	free(cfg->database_url);
+	free(cfg->database_read_url);
 	free(cfg->bind);
 	free(cfg->port);
 	free(cfg->public_url);

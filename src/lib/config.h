@@ -52,6 +52,15 @@ struct config {
 	long		 upload_quota;		/* bytes of images per user */
 	long		 register_per_hour;	/* accounts, all addresses */
 	long		 register_per_addr_hour;	/* accounts per address */
+
+	/* Caches and replicas (web/cache.c, core/versions.c, db/db.c). */
+	int		 cache;			/* CACHE=on */
+	long		 cache_bytes;		/* per worker */
+	long		 cache_max_age;		/* s, anonymous pages */
+	long		 cache_stale;		/* s, stale-while-revalidate */
+	long		 read_after_write;	/* s a writer reads fresh */
+	char		*database_read_url;	/* a replica, or NULL */
+	long		 read_max_lag_ms;	/* replica used below this */
 };
 
 /*
