@@ -30,10 +30,12 @@
 #include <kore/seccomp.h>
 
 #include "core/site.h"
+#include "core/versions.h"
 #include "db/migrate.h"
 #include "lib/sbuf.h"
 #include "lib/secure.h"
 #include "storage/storage.h"
+#include "web/cache.h"
 
 /*
  * System calls the module and its libraries make in a worker, beyond
@@ -227,6 +229,11 @@ kore_parent_configure(int argc, char **argv)
 	if (kb_cfg.workers > 0)
 		worker_count = (u_int8_t)kb_cfg.workers;
 
+	/* Write versions, shared by the workers (core/versions.h). */
+	if (versions_init() == -1)
+		die("cannot map the shared write versions: %s",
+		    strerror(errno));
+
 	pgsql_conn_max = (u_int16_t)kb_cfg.db_pool;
 	if (!kore_pgsql_register("db", kb_cfg.database_url))
 		die("cannot register the database");
@@ -277,7 +284,11 @@ drain_check(void *arg, u_int64_t now)
 		sig_recv = SIGQUIT;
 }
 
-/* Each worker: libsodium, the dummy hash, the sweeper, graceful stop. */
+/*
+ * Each worker: libsodium, the dummy hash, the sweeper, the caches and
+ * (first worker) the listener for the database's notifications,
+ * graceful stop.
+ */
 void
 kore_worker_configure(void)
 {
@@ -286,6 +297,8 @@ kore_worker_configure(void)
 	if (sec_init() == -1)
 		fatal("kblog: cannot initialise libsodium");
 	storage_sweep_start();
+	cache_init();
+	versions_start();
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = drain_sigh;

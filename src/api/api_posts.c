@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "db/db_posts.h"
+#include "web/cache.h"
 #include "web/handler.h"
 #include "web/render_json.h"
 #include "web/reply.h"
@@ -58,14 +59,15 @@ static int	get_run(struct http_request *, void *);
 static int	delete_run(struct http_request *, void *);
 
 static const struct handler	h_list = {
-	"GET, HEAD", H_API, sizeof(struct list), list_run, NULL, NULL
+	"GET, HEAD", H_API | H_CACHE, sizeof(struct list), list_run, NULL,
+	NULL
 };
 static const struct handler	h_create = {
 	"POST", H_API | H_USER, sizeof(struct write), create_run, write_done,
 	NULL
 };
 static const struct handler	h_get = {
-	"GET, HEAD", H_API, sizeof(struct one), get_run, NULL, NULL
+	"GET, HEAD", H_API | H_CACHE, sizeof(struct one), get_run, NULL, NULL
 };
 static const struct handler	h_patch = {
 	"PATCH", H_API | H_USER, sizeof(struct write), patch_run, write_done,
@@ -141,7 +143,8 @@ list_run(struct http_request *req, void *arg)
 	l->q = form_get(&l->rc.form, "q");
 	if (l->q != NULL && *l->q == '\0')
 		l->q = NULL;
-	if (!db_started(&l->rows) && (r = list_params(req, l)) != STEP_OK)
+	if (!db_started(&l->rows) && ((r = list_params(req, l)) != STEP_OK ||
+	    (r = cache_or_reply(req)) != STEP_OK))
 		return (r);
 	tag = *l->tag != '\0' ? l->tag : NULL;
 	by = (tag != NULL ? API_BY_TAG : 0) |
@@ -262,8 +265,9 @@ get_run(struct http_request *req, void *arg)
 	struct post	 p;
 	int		 r;
 
-	if (!db_started(&o->q) && (r = path_id_or_404(req,
-	    "/api/v1/posts/", "", &o->id)) != STEP_OK)
+	if (!db_started(&o->q) && ((r = path_id_or_404(req,
+	    "/api/v1/posts/", "", &o->id)) != STEP_OK ||
+	    (r = cache_or_reply(req)) != STEP_OK))
 		return (r);
 	if ((r = query_or_reply(req, &o->q, &db_post_get, "ii", o->id,
 	    o->rc.auth.user_id)) != STEP_OK)

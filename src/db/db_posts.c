@@ -180,6 +180,10 @@ const struct db_stmt db_unlike = { "unlike",
     "SELECT (SELECT id FROM p), coalesce((SELECT like_count FROM u), "
     "(SELECT like_count FROM p)), false", 2, 0 };
 
+const struct db_stmt db_liked = { "liked",
+    "SELECT EXISTS (SELECT 1 FROM likes WHERE user_id = $1::bigint AND "
+    "post_id = $2::bigint)", 2, DB_READ };
+
 const struct db_stmt db_feed = { "feed",
     "SELECT " FULL_COLS("0") "FROM posts p "
     "JOIN users u ON u.id = p.author_id WHERE p.published "

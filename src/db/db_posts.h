@@ -97,6 +97,8 @@ extern const struct db_stmt	db_post_delete;
 /* $1 id, $2 user.  Row: the id (NULL: none), the count, liked. */
 extern const struct db_stmt	db_like;
 extern const struct db_stmt	db_unlike;
+/* $1 user, $2 post: one row, whether the user likes the post. */
+extern const struct db_stmt	db_liked;
 /* The Atom feed: the 20 newest published posts, full rows. */
 extern const struct db_stmt	db_feed;
 /* The sitemap: id and updated_at of published posts. */

@@ -7,8 +7,8 @@
 #define TOKEN_COLS	"t.id, t.name, t.created_at, t.last_used_at "
 
 const struct db_stmt db_session_get = { "session_get",
-    "SELECT u.id, u.username, u.display_name, s.csrf_secret "
-    "FROM sessions s JOIN users u ON u.id = s.user_id "
+    "SELECT u.id, u.username, u.display_name, s.csrf_secret, "
+    "s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = $1::bytea AND s.expires_at > now()", 1, DB_READ };
 
 /*
@@ -22,7 +22,7 @@ const struct db_stmt db_bearer_get = { "bearer_get",
     "u AS (UPDATE api_tokens SET last_used_at = now() WHERE id IN "
     "(SELECT id FROM t WHERE last_used_at IS NULL OR "
     "last_used_at < now() - interval '1 minute')) "
-    "SELECT us.id, us.username, us.display_name, '' "
+    "SELECT us.id, us.username, us.display_name, '', NULL::timestamptz "
     "FROM t JOIN users us ON us.id = t.user_id", 1, DB_READ };
 
 const struct db_stmt db_logout = { "logout",
@@ -57,6 +57,7 @@ db_who_row(const struct dbq *q, int row, struct who *w)
 	w->username = db_text(q, row, 1);
 	w->display_name = db_text(q, row, 2);
 	w->csrf = db_text(q, row, 3);
+	w->expires = db_time(q, row, 4);
 }
 
 void

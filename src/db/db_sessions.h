@@ -16,6 +16,7 @@ struct who {
 	const char	*username;
 	const char	*display_name;
 	const char	*csrf;		/* the session's CSRF secret; "" */
+	int64_t		 expires;	/* a session's end (us), 0: none */
 };
 
 struct token {

@@ -15,6 +15,7 @@
 #include "db/db_posts.h"
 #include "db/db_users.h"
 #include "lib/valid.h"
+#include "web/cache.h"
 #include "web/handler.h"
 #include "web/page.h"
 #include "web/render.h"
@@ -36,9 +37,9 @@ static int	search_run(struct http_request *, void *);
 static int	list_send(struct http_request *, struct list *, enum list_of,
 		    const char *, const struct user *);
 
-HANDLER(page_home, "GET, HEAD", 0, struct list, home_run, NULL, NULL);
-HANDLER(page_user, "GET, HEAD", 0, struct list, user_run, NULL, NULL);
-HANDLER(page_tag, "GET, HEAD", 0, struct list, tag_run, NULL, NULL);
+HANDLER(page_home, "GET, HEAD", H_CACHE, struct list, home_run, NULL, NULL);
+HANDLER(page_user, "GET, HEAD", H_CACHE, struct list, user_run, NULL, NULL);
+HANDLER(page_tag, "GET, HEAD", H_CACHE, struct list, tag_run, NULL, NULL);
 HANDLER(page_search, "GET, HEAD", 0, struct list, search_run, NULL, NULL);
 
 /* Decodes the rows of l->posts and sends the list's page. */
@@ -69,8 +70,9 @@ home_run(struct http_request *req, void *arg)
 	struct list	*l = arg;
 	int		 r;
 
-	if (!db_started(&l->posts) && (r = cursor_or_reply(req, "cursor",
-	    CURSOR_TIME, 0, &l->key, &l->id)) != STEP_OK)
+	if (!db_started(&l->posts) && ((r = cursor_or_reply(req, "cursor",
+	    CURSOR_TIME, 0, &l->key, &l->id)) != STEP_OK ||
+	    (r = cache_or_reply(req)) != STEP_OK))
 		return (r);
 	if ((r = query_or_reply(req, &l->posts, &db_posts_home, "ii", l->key,
 	    l->id)) != STEP_OK)
@@ -92,6 +94,10 @@ user_run(struct http_request *req, void *arg)
 			return (reply_error(req, 404));
 		if ((r = cursor_or_reply(req, "cursor", CURSOR_TIME, 0,
 		    &l->key, &l->id)) != STEP_OK)
+			return (r);
+		/* Their own page holds their drafts: for them alone. */
+		if (strcasecmp(name, l->rc.viewer.username) != 0 &&
+		    (r = cache_or_reply(req)) != STEP_OK)
 			return (r);
 	}
 	if ((r = query_or_reply(req, &l->user, &db_user_by_name, "s",
@@ -124,8 +130,9 @@ tag_run(struct http_request *req, void *arg)
 	}
 	if (!valid_tag(name))
 		return (reply_error(req, 404));
-	if (!db_started(&l->posts) && (r = cursor_or_reply(req, "cursor",
-	    CURSOR_TIME, 0, &l->key, &l->id)) != STEP_OK)
+	if (!db_started(&l->posts) && ((r = cursor_or_reply(req, "cursor",
+	    CURSOR_TIME, 0, &l->key, &l->id)) != STEP_OK ||
+	    (r = cache_or_reply(req)) != STEP_OK))
 		return (r);
 	if ((r = query_or_reply(req, &l->posts, &db_posts_tag, "iis", l->key,
 	    l->id, name)) != STEP_OK)

@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/versions.h"
 #include "db/db_comments.h"
 #include "db/db_posts.h"
+#include "web/cache.h"
 #include "web/handler.h"
 #include "web/page.h"
 #include "web/post_page.h"
@@ -26,6 +28,8 @@ struct show {
 	struct rctx	 rc;
 	int64_t		 id;
 	int64_t		 after_key, after_id;	/* comments after */
+	uint64_t	 version;		/* before the like lookup */
+	struct dbq	 liked;			/* the viewer's like */
 	struct post_page page;
 };
 
@@ -53,22 +57,41 @@ static int	write_editor(struct http_request *, struct write *, int);
 static int	write_load(struct http_request *, struct write *);
 static int	delete_run(struct http_request *, void *);
 
-HANDLER(page_post, "GET, HEAD", 0, struct show, show_run, NULL, NULL);
+HANDLER(page_post, "GET, HEAD", H_CACHE, struct show, show_run, NULL, NULL);
 HANDLER(page_post_new, "GET, POST", H_USER, struct write, write_run,
     write_done, NULL);
 HANDLER(page_post_edit, "GET, POST", H_USER, struct write, write_run,
     write_done, NULL);
 HANDLER(page_post_delete, "POST", H_USER, struct del, delete_run, NULL, NULL);
 
+/*
+ * The page is shared (web/cache.h): a logged-in viewer's own part is
+ * their like, looked up first (the cache of likes, or one statement)
+ * so that a cached page can be filled for them.
+ */
 static int
 show_run(struct http_request *req, void *arg)
 {
 	struct show	*s = arg;
+	int64_t		 me;
 	int		 r;
 
 	if (s->id == 0 && ((r = path_id_or_404(req, "/posts/", "",
 	    &s->id)) != STEP_OK || (r = cursor_or_reply(req, "comments",
 	    CURSOR_TIME, 1, &s->after_key, &s->after_id)) != STEP_OK))
+		return (r);
+	me = s->rc.viewer.id;
+	if (!s->rc.cache.checked && me != 0 && !cache_fresh(req) &&
+	    !cache_liked_get(me, s->id, &s->rc.cache.liked)) {
+		if (!db_started(&s->liked))
+			s->version = versions_data();
+		if ((r = query_or_reply(req, &s->liked, &db_liked, "ii", me,
+		    s->id)) != STEP_OK)
+			return (r);
+		s->rc.cache.liked = db_bool(&s->liked, 0, 0);
+		cache_liked_put(me, s->id, s->rc.cache.liked, s->version);
+	}
+	if ((r = cache_or_reply(req)) != STEP_OK)
 		return (r);
 	return (post_page_or_reply(req, &s->page, s->id, s->after_key,
 	    s->after_id, 200, NULL, NULL));

@@ -167,7 +167,8 @@ rctx_prepare(struct http_request *req, struct rctx *rc)
 
 	/* Pages decide the CSRF token before anything is rendered. */
 	if (!(rc->h->flags & H_API))
-		auth_viewer(&rc->auth, &rc->viewer);
+		auth_viewer(&rc->auth, &rc->viewer,
+		    (rc->h->flags & H_FORM) != 0);
 	return (STEP_OK);
 }
 

@@ -1,8 +1,10 @@
 /*
  * page.c: a whole page, sent (see page.h).  The layout is
- * render_page.c's; the answer goes out through reply.c.
+ * render_page.c's; the answer goes out through web/cache.c (which keeps
+ * it when the request is a shared read) and reply.c.
  */
 
+#include "web/cache.h"
 #include "web/page.h"
 #include "web/render.h"
 #include "web/reply.h"
@@ -19,7 +21,7 @@ page_send(struct http_request *req, int status, const char *title,
 	render_head(&h, &rc->viewer, title);
 	html_cat(&h, body);
 	render_foot(&h);
-	(void)reply_page(req, &rc->auth, status, &h);
+	(void)cache_page(req, status, &h);
 	html_free(&h);
 	return (STEP_DONE);
 }

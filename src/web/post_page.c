@@ -8,6 +8,7 @@
 
 #include "db/db_comments.h"
 #include "db/db_posts.h"
+#include "web/cache.h"
 #include "web/page.h"
 #include "web/post_page.h"
 #include "web/render.h"
@@ -34,6 +35,13 @@ post_page_or_reply(struct http_request *req, struct post_page *pp,
 	if ((r = queries_or_reply(req, &pp->post, &pp->comments, NULL)) !=
 	    STEP_OK)
 		return (r);
+	if (db_rows(&pp->post) != 1 && cache_unshell(req)) {
+		/* Not for everyone: perhaps for them (their draft). */
+		db_cleanup(&pp->post);
+		db_cleanup(&pp->comments);
+		return (post_page_or_reply(req, pp, id, after_key, after_id,
+		    status, comment_error, comment_text));
+	}
 	if (db_rows(&pp->post) != 1)
 		return (reply_error(req, 404));
 
