@@ -84,11 +84,21 @@ html_escape(struct sbuf *b, const char *s, size_t len, int br)
 	const unsigned char	*u = (const unsigned char *)s;
 
 	for (i = 0; i < len; ) {
-		/* Copy the longest run that needs no escaping. */
-		for (run = i; run < len; run++) {
-			if (u[run] < 0x20 || u[run] >= 0x80 ||
-			    strchr("&<>\"'", u[run]) != NULL)
+		/*
+		 * Copy the longest run that needs no escaping: printable
+		 * ASCII but the five, and whole valid UTF-8 sequences.
+		 */
+		for (run = i; run < len; ) {
+			if (u[run] >= 0x80) {
+				if ((n = utf8_seqlen(u + run, len - run)) == 0)
+					break;
+				run += n;
+				continue;
+			}
+			if (u[run] < 0x20 || u[run] == '&' || u[run] == '<' ||
+			    u[run] == '>' || u[run] == '"' || u[run] == '\'')
 				break;
+			run++;
 		}
 		if (run > i) {
 			sbuf_add(b, s + i, run - i);
