@@ -39,12 +39,14 @@ static struct rcache	*pages = NULL;
 static struct rcache	*sessions = NULL;
 
 static int	cache_key(struct sbuf *, struct http_request *, const char *);
+static int	cache_gzip_or_render(struct http_request *, struct rctx *);
+static int	cache_render(struct http_request *, struct rctx *);
 static int	cache_serve(struct http_request *, struct rctx *,
 		    const struct rcache_hit *, int, const char *);
 static void	cache_fill(struct html *, const void *, size_t,
 		    const struct viewer *, int);
 static int	cache_store(struct http_request *, struct rctx *, int,
-		    const char *, const char *, size_t);
+		    const char *, const char *, size_t, char *);
 static void	cache_drop(struct http_request *);
 static void	real_viewer(struct rctx *, struct viewer *);
 
@@ -74,6 +76,12 @@ cache_init(void)
 	randombytes_buf(conf.seed, sizeof(conf.seed));
 	if ((sessions = rcache_new(&conf)) == NULL)
 		fatal("kblog: cannot make the session cache");
+}
+
+int
+cache_on(void)
+{
+	return (pages != NULL && versions_live());
 }
 
 /* The request's key for a variant: GET, path, query, variant. */
@@ -148,6 +156,9 @@ cache_or_reply(struct http_request *req)
 		st = rcache_get(pages, key.data, key.len, c->version,
 		    (int64_t)kore_time_ms(), 0, &hit);
 		sbuf_free(&key);
+		/* gzip is made from the plain copy, once, when first asked. */
+		if (st == RCACHE_MISS && !strcmp(variant, V_GZIP))
+			return (cache_gzip_or_render(req, rc));
 		switch (st) {
 		case RCACHE_FRESH:
 		case RCACHE_STALE:
@@ -162,7 +173,71 @@ cache_or_reply(struct http_request *req)
 		}
 	}
 
-	/* Render, to be stored: as a shell, with anonymous eyes. */
+	return (cache_render(req, rc));
+}
+
+/*
+ * A gzip client and no gzip copy: compress the plain copy if there is
+ * one (and keep the result), else render.
+ */
+static int
+cache_gzip_or_render(struct http_request *req, struct rctx *rc)
+{
+	struct rcache_hit	 hit;
+	struct sbuf		 key, gz;
+	enum rcache_state	 st;
+	int			 status;
+	uint64_t		 version;
+
+	sbuf_init(&key, 256);
+	if (cache_key(&key, req, V_PLAIN) == -1) {
+		sbuf_free(&key);
+		return (STEP_OK);
+	}
+	st = rcache_get(pages, key.data, key.len, rc->cache.version,
+	    (int64_t)kore_time_ms(), 0, &hit);
+	sbuf_free(&key);
+	switch (st) {
+	case RCACHE_FRESH:
+	case RCACHE_STALE:
+		break;
+	case RCACHE_REFRESH:
+		rc->cache.refresh = 1;
+		/* FALLTHROUGH */
+	default:
+		return (cache_render(req, rc));
+	}
+	sbuf_init(&gz, hit.len / 3 + 64);
+	if (gz_compress(&gz, hit.body, hit.len, GZIP_LEVEL) == -1) {
+		sbuf_free(&gz);
+		return (cache_serve(req, rc, &hit, 0, "hit"));
+	}
+	status = hit.status;
+	version = hit.version;
+	/* hit points into the cache: it goes with the next put. */
+	rc->cache.version = version;
+	(void)cache_store(req, rc, status, V_GZIP, gz.data, gz.len, NULL);
+	sbuf_init(&key, 256);
+	if (cache_key(&key, req, V_GZIP) == 0 && rcache_get(pages, key.data,
+	    key.len, version, (int64_t)kore_time_ms(), RCACHE_GET_FRESH_ONLY,
+	    &hit) == RCACHE_FRESH) {
+		sbuf_free(&key);
+		sbuf_free(&gz);
+		return (cache_serve(req, rc, &hit, 1, "hit"));
+	}
+	sbuf_free(&key);
+	sbuf_free(&gz);
+	return (cache_render(req, rc));
+}
+
+/* Render, to be stored: as a shell, with anonymous eyes. */
+static int
+cache_render(struct http_request *req, struct rctx *rc)
+{
+	struct cache_req	*c = &rc->cache;
+	int			 api;
+
+	api = (rc->h->flags & H_API) != 0;
 	c->mode = CACHE_STORE;
 	if (!api) {
 		c->user_id = rc->viewer.id;
@@ -253,12 +328,15 @@ cache_fill(struct html *out, const void *shell, size_t len,
 /* Stores one variant; 0, or -1 when it was not kept. */
 static int
 cache_store(struct http_request *req, struct rctx *rc, int status,
-    const char *variant, const char *body, size_t len)
+    const char *variant, const char *body, size_t len, char *etag)
 {
 	struct rcache_meta	 meta;
 	struct sbuf		 key;
-	char			 etag[ETAG_BUFSZ];
+	char			 tag[ETAG_BUFSZ];
 	int			 r;
+
+	if (etag == NULL)
+		etag = tag;
 
 	meta.status = status;
 	meta.ctype = (rc->h->flags & H_API) ? JSON_CTYPE : HTML_CTYPE;
@@ -266,7 +344,7 @@ cache_store(struct http_request *req, struct rctx *rc, int status,
 	meta.flags = 0;
 	meta.version = rc->cache.version;
 	if (strcmp(variant, V_SHELL) != 0) {
-		if (etag_from_body(etag, sizeof(etag), body, len,
+		if (etag_from_body(etag, ETAG_BUFSZ, body, len,
 		    !strcmp(variant, V_GZIP) ? "gz" : NULL) == -1)
 			return (-1);
 		meta.etag = etag;
@@ -300,14 +378,20 @@ cache_drop(struct http_request *req)
 	}
 }
 
-/* Stores the anonymous bytes, plain and gzip; *gz gets the latter. */
+/*
+ * Stores the anonymous bytes; and, for a client that takes gzip, the
+ * compressed copy in *gz (others get it made from the plain copy when a
+ * gzip client first asks).  etag: the tag of what this client gets.
+ */
 static void
 cache_store_public(struct http_request *req, struct rctx *rc, int status,
-    const char *body, size_t len, struct sbuf *gz)
+    const char *body, size_t len, struct sbuf *gz, char *etag)
 {
-	(void)cache_store(req, rc, status, V_PLAIN, body, len);
-	if (gz_compress(gz, body, len, GZIP_LEVEL) == 0)
-		(void)cache_store(req, rc, status, V_GZIP, gz->data, gz->len);
+	etag[0] = '\0';
+	(void)cache_store(req, rc, status, V_PLAIN, body, len, etag);
+	if (rc->cache.gzip && gz_compress(gz, body, len, GZIP_LEVEL) == 0)
+		(void)cache_store(req, rc, status, V_GZIP, gz->data, gz->len,
+		    etag);
 }
 
 int
@@ -341,21 +425,18 @@ cache_page(struct http_request *req, int status, struct html *page)
 	cache_fill(&anon, shell.data, shell.len, &v, 0);
 	sbuf_init(&gz, 1024);
 
+	etag[0] = '\0';
 	if (status == 200) {
 		(void)cache_store(req, rc, status, V_SHELL, shell.data,
-		    shell.len);
+		    shell.len, NULL);
 		cache_store_public(req, rc, status, html_data(&anon),
-		    html_len(&anon), &gz);
+		    html_len(&anon), &gz, etag);
 	} else if (c->refresh) {
 		cache_drop(req);
 	}
 
 	if (c->user_id == 0) {
 		gzip = c->gzip && gz.len > 0;
-		etag[0] = '\0';
-		(void)etag_from_body(etag, sizeof(etag), gzip ? gz.data :
-		    html_data(&anon), gzip ? gz.len : html_len(&anon),
-		    gzip ? "gz" : NULL);
 		if (status == 200)
 			(void)reply_public(req, status, HTML_CTYPE, gzip ?
 			    gz.data : html_data(&anon), gzip ? gz.len :
@@ -405,10 +486,8 @@ cache_json(struct http_request *req, int status, const char *json,
 	http_response_header(req, "x-cache", c->fresh ? "bypass" :
 	    c->refresh ? "refresh" : "miss");
 	sbuf_init(&gz, 1024);
-	cache_store_public(req, rc, status, json, len, &gz);
+	cache_store_public(req, rc, status, json, len, &gz, etag);
 	gzip = c->gzip && gz.len > 0;
-	(void)etag_from_body(etag, sizeof(etag), gzip ? gz.data : json,
-	    gzip ? gz.len : len, gzip ? "gz" : NULL);
 	(void)reply_public(req, status, JSON_CTYPE, gzip ? gz.data : json,
 	    gzip ? gz.len : len, etag, gzip);
 	sbuf_free(&gz);

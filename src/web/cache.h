@@ -78,6 +78,8 @@ struct auth;
 
 /* Each worker, once: the caches (CACHE=on). */
 void	cache_init(void);
+/* 1 when the response cache is in use now (on, and the listener live). */
+int	cache_on(void);
 
 /* STEP_DONE (answered from the cache) or STEP_OK (render). */
 int	cache_or_reply(struct http_request *);

@@ -71,7 +71,7 @@ reply_public(struct http_request *req, int status, const char *ctype,
 {
 	struct sbuf	 gz;
 	const char	*inm;
-	char		 cc[96], tag[ETAG_BUFSZ];
+	char		 cc[96];
 
 	(void)snprintf(cc, sizeof(cc), "public, max-age=%ld, "
 	    "stale-while-revalidate=%ld", kb_cfg.cache_max_age,
@@ -80,23 +80,21 @@ reply_public(struct http_request *req, int status, const char *ctype,
 	http_response_header(req, "vary", "Accept-Encoding, Cookie, "
 	    "Authorization");
 	sbuf_init(&gz, 0);
-	if (etag == NULL || *etag == '\0') {
-		/* Rendered for this request alone: tag (and compress) now. */
-		if (!gzip && reply_gzip_ok(req, ctype, len) &&
-		    gz_compress(&gz, body, len, REPLY_GZIP_LEVEL) == 0) {
-			body = gz.data;
-			len = gz.len;
-			gzip = 1;
-		}
-		(void)etag_from_body(tag, sizeof(tag), body, len, gzip ?
-		    "gz" : NULL);
-		etag = tag;
+	/* Rendered for this request alone: compressed now if wanted. */
+	if (!gzip && (etag == NULL || *etag == '\0') &&
+	    reply_gzip_ok(req, ctype, len) &&
+	    gz_compress(&gz, body, len, REPLY_GZIP_LEVEL) == 0) {
+		body = gz.data;
+		len = gz.len;
+		gzip = 1;
 	}
-	http_response_header(req, "etag", etag);
-	if (http_request_header(req, "if-none-match", &inm) &&
-	    etag_none_match(inm, strlen(inm), etag)) {
-		sbuf_free(&gz);
-		return (reply_send(req, 304, NULL, NULL, 0));
+	if (etag != NULL && *etag != '\0') {
+		http_response_header(req, "etag", etag);
+		if (http_request_header(req, "if-none-match", &inm) &&
+		    etag_none_match(inm, strlen(inm), etag)) {
+			sbuf_free(&gz);
+			return (reply_send(req, 304, NULL, NULL, 0));
+		}
 	}
 	if (gzip)
 		http_response_header(req, "content-encoding", "gzip");

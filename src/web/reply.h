@@ -75,8 +75,10 @@ int	reply_text(struct http_request *, int status, const char *ctype,
 	    const void *body, size_t len, const char *cache);
 /*
  * A body anyone may keep: Cache-Control public with CACHE_MAX_AGE and
- * CACHE_STALE, Vary, the ETag (made from the bytes when etag is NULL),
- * and 304 Not Modified when If-None-Match has it.  Only these bodies are
+ * CACHE_STALE, Vary, and the ETag the cache made for it, if any (304 Not
+ * Modified when If-None-Match has it).  A body rendered for this request
+ * alone (the cache off) has none: hashing every answer would cost more
+ * than the 304s it saves.  Only these bodies are
  * gzip-compressed (gzip: body is; else compressed here, level
  * REPLY_GZIP_LEVEL, when the client takes gzip and it is at least
  * REPLY_GZIP_MIN bytes of a text type): they hold no secret, while a
