@@ -59,13 +59,12 @@ build/unit-san/test_%: tests/unit/test_%.c $(PURE_SRCS) \
 	$(CC) $(UNIT_CFLAGS) $(SAN) -o $@ $< $(PURE_SRCS) $(UNIT_LIBS)
 
 # The benchmark's SQL printer: the module's statements, for pgbench.
-build/bench/sqldump: tests/bench/sqldump.c src/db/db_posts.c \
-		src/db/db_comments.c $(wildcard src/db/*.h)
+SQL_SRCS = $(filter-out src/db/db.c src/db/migrate.c,$(wildcard src/db/*.c))
+build/bench/sqldump: tests/bench/sqldump.c $(SQL_SRCS) $(wildcard src/db/*.h)
 	@mkdir -p build/bench
 	$(CC) -DKORE_USE_PGSQL -DKORE_USE_TASKS -I/usr/include/postgresql \
 		-Isrc -ffunction-sections -fdata-sections -Wl,--gc-sections \
-		-o $@ tests/bench/sqldump.c src/db/db_posts.c \
-		src/db/db_comments.c
+		-o $@ tests/bench/sqldump.c $(SQL_SRCS)
 
 clean:
 	rm -rf build

@@ -10,6 +10,7 @@ These tests run their own PostgreSQL, which logs every statement
 """
 
 import re
+import subprocess
 import threading
 import time
 
@@ -151,3 +152,38 @@ def test_restart_between_requests(logged_pg, kblog_factory):
                         {"body": "after restart"}).status_code == 201
     log = pg_log(logged_pg)
     assert count(r"parse posts_home:", log) >= 3
+
+
+def test_every_statement_prepares(server, pg):
+    """Every statement of the module (tests/bench/sqldump.c lists them
+    all; a statement missing there fails here) prepares against today's
+    schema with exactly the parameters it declares."""
+    from harness import REPO
+    subprocess.run(["make", "-s", "-C", str(REPO), "build/bench/sqldump"],
+                   check=True)
+    out = subprocess.run([str(REPO / "build" / "bench" / "sqldump"),
+                          "--all"], capture_output=True, text=True,
+                         check=True).stdout
+    stmts = [line.split("\t", 2) for line in out.splitlines()]
+    declared = set()
+    for h in (REPO / "src" / "db").glob("db_*.h"):
+        for m in re.finditer(r"extern const struct db_stmt\s+(\w+)(\[(\d+)\])?",
+                             h.read_text()):
+            if m[3]:
+                declared |= {f"{m[1]}[{i}]" for i in range(int(m[3]))}
+            else:
+                declared.add(m[1])
+    assert len(stmts) == len(declared), (len(stmts), sorted(declared))
+    names = [s[0] for s in stmts]
+    assert len(set(names)) == len(names), "two statements share a name"
+    conn = pg.connect()
+    try:
+        with conn.cursor() as cur:
+            for name, nparams, sql in stmts:
+                cur.execute(f'PREPARE "{name}" AS {sql}')
+                cur.execute("SELECT cardinality(parameter_types) FROM "
+                            "pg_prepared_statements WHERE name = %s",
+                            (name,))
+                assert cur.fetchone()[0] == int(nparams), name
+    finally:
+        conn.close()
