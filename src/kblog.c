@@ -237,6 +237,10 @@ kore_parent_configure(int argc, char **argv)
 	pgsql_conn_max = (u_int16_t)kb_cfg.db_pool;
 	if (!kore_pgsql_register("db", kb_cfg.database_url))
 		die("cannot register the database");
+	/* A replica for the shared reads (db/db.h, web/cache.h). */
+	if (kb_cfg.database_read_url != NULL &&
+	    !kore_pgsql_register("read", kb_cfg.database_read_url))
+		die("cannot register the replica");
 
 	http_server_version("kblog");
 	kore_log(LOG_NOTICE, "kblog listening on http://%s:%s (public %s)",

@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,6 +25,7 @@
 #include "core/versions.h"
 
 #define LISTEN_RETRY_MS		500
+#define REPLICA_CHECK_MS	100
 
 struct shared {
 	_Atomic uint64_t	data;
@@ -31,10 +33,29 @@ struct shared {
 	_Atomic int64_t		beat_ms;	/* last good round trip */
 	_Atomic uint64_t	heard;		/* notifications */
 	_Atomic int		up;		/* the listener is connected */
+	_Atomic int64_t		data_ms;	/* last data bump */
+	_Atomic int64_t		replica_ms;	/* last replica check */
+	_Atomic int64_t		covered_ms;	/* the replica has all the
+						   primary had then */
 };
 
+/*
+ * The primary's WAL position at each beat, for the replica's lag: the
+ * replica has replayed everything the primary had written at the time
+ * of the newest sample at or below its replay position.  Shared by the
+ * listener (writes) and the replica thread (reads), in the first worker.
+ */
+#define LSN_SAMPLES	64
+struct lsn_sample {
+	int64_t		at;		/* ms */
+	uint64_t	lsn;
+};
+static struct lsn_sample	samples[LSN_SAMPLES];
+static int			nsamples, sample_next;
+static pthread_mutex_t		samples_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static struct shared	*shm = NULL;
-static int		 logged_up = -1;
+static int		 logged_up = -1, logged_replica = -1;
 
 static int64_t	now_ms(void);
 static void	*listener(void *);
@@ -42,6 +63,9 @@ static PGconn	*listener_connect(void);
 static int	listener_beat(PGconn *);
 static void	listener_heard(PGconn *);
 static void	versions_log(void *, u_int64_t);
+static void	*replica_monitor(void *);
+static int	lsn_parse(const char *, uint64_t *);
+static int64_t	replica_covered(uint64_t);
 
 static int64_t
 now_ms(void)
@@ -67,6 +91,9 @@ versions_init(void)
 	atomic_init(&shm->beat_ms, 0);
 	atomic_init(&shm->heard, 0);
 	atomic_init(&shm->up, 0);
+	atomic_init(&shm->data_ms, now_ms());
+	atomic_init(&shm->replica_ms, 0);
+	atomic_init(&shm->covered_ms, 0);
 	return (0);
 }
 
@@ -85,6 +112,10 @@ versions_start(void)
 	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&tid, &attr, listener, NULL) != 0)
 		fatal("kblog: cannot start the notification listener");
+	atomic_store(&shm->replica_ms, 0);
+	if (kb_cfg.database_read_url != NULL &&
+	    pthread_create(&tid, &attr, replica_monitor, NULL) != 0)
+		fatal("kblog: cannot start the replica monitor");
 	(void)pthread_attr_destroy(&attr);
 	(void)kore_timer_add(versions_log, 500, NULL, 0);
 }
@@ -115,8 +146,24 @@ versions_live(void)
 void
 versions_wrote(void)
 {
+	atomic_store(&shm->data_ms, now_ms());
 	atomic_fetch_add_explicit(&shm->data, 1, memory_order_acq_rel);
 	atomic_fetch_add_explicit(&shm->auth, 1, memory_order_acq_rel);
+}
+
+int
+versions_replica_ok(void)
+{
+	int64_t	at, covered, now;
+
+	if (kb_cfg.database_read_url == NULL)
+		return (0);
+	now = now_ms();
+	at = atomic_load(&shm->replica_ms);
+	covered = atomic_load(&shm->covered_ms);
+	return (at != 0 && now - at < VERSIONS_LIVE_MS &&
+	    now - covered < kb_cfg.read_max_lag_ms &&
+	    covered >= atomic_load(&shm->data_ms));
 }
 
 uint64_t
@@ -134,14 +181,26 @@ versions_log(void *arg, u_int64_t now)
 	(void)arg;
 	(void)now;
 	up = versions_live();
-	if (up == logged_up)
+	if (up != logged_up) {
+		if (up)
+			kore_log(LOG_NOTICE, "cache: listening for writes");
+		else if (logged_up != -1)
+			kore_log(LOG_NOTICE, "cache: not hearing the "
+			    "database's writes; caches unused until it is "
+			    "back");
+		logged_up = up;
+	}
+	if (kb_cfg.database_read_url == NULL)
 		return;
-	if (up)
-		kore_log(LOG_NOTICE, "cache: listening for writes");
-	else if (logged_up != -1)
-		kore_log(LOG_NOTICE, "cache: not hearing the database's "
-		    "writes; caches unused until it is back");
-	logged_up = up;
+	up = versions_replica_ok();
+	if (up != logged_replica) {
+		if (up)
+			kore_log(LOG_NOTICE, "replica: in use");
+		else if (logged_replica != -1)
+			kore_log(LOG_NOTICE, "replica: down or behind the "
+			    "last write; reading from the primary");
+		logged_replica = up;
+	}
 }
 
 /*
@@ -163,6 +222,7 @@ listener(void *arg)
 			continue;
 		}
 		/* Writes may have been missed while nobody listened. */
+		atomic_store(&shm->data_ms, now_ms());
 		atomic_fetch_add(&shm->data, 1);
 		atomic_fetch_add(&shm->auth, 1);
 		atomic_store(&shm->up, 1);
@@ -219,21 +279,125 @@ listener_connect(void)
 	return (conn);
 }
 
-/* A round trip: 0 when the server answered. */
+/*
+ * A round trip: 0 when the server answered.  It brings the primary's WAL
+ * position back, for the replica's lag.
+ */
 static int
 listener_beat(PGconn *conn)
 {
 	PGresult	*res;
+	uint64_t	 lsn;
 	int		 ok;
 
-	res = PQexec(conn, "SELECT 1");
-	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	res = PQexec(conn, "SELECT pg_current_wal_lsn()::text");
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    lsn_parse(PQgetvalue(res, 0, 0), &lsn) == 0;
 	PQclear(res);
 	if (!ok)
 		return (-1);
 	listener_heard(conn);
+	(void)pthread_mutex_lock(&samples_lock);
+	samples[sample_next].at = now_ms();
+	samples[sample_next].lsn = lsn;
+	sample_next = (sample_next + 1) % LSN_SAMPLES;
+	if (nsamples < LSN_SAMPLES)
+		nsamples++;
+	(void)pthread_mutex_unlock(&samples_lock);
 	atomic_store(&shm->beat_ms, now_ms());
 	return (0);
+}
+
+/* "16/B374D848" */
+static int
+lsn_parse(const char *s, uint64_t *out)
+{
+	unsigned int	hi, lo;
+	int		n;
+
+	if (sscanf(s, "%X/%X%n", &hi, &lo, &n) != 2 || s[n] != '\0')
+		return (-1);
+	*out = ((uint64_t)hi << 32) | lo;
+	return (0);
+}
+
+/*
+ * Up to when a replica at replay position lsn has everything: the time
+ * of the newest beat at which the primary's position was at or below
+ * it (0: none of those kept).
+ */
+static int64_t
+replica_covered(uint64_t lsn)
+{
+	int64_t		covered;
+	int		i, k, newest;
+
+	covered = 0;
+	(void)pthread_mutex_lock(&samples_lock);
+	newest = (sample_next + LSN_SAMPLES - 1) % LSN_SAMPLES;
+	for (i = 0; i < nsamples; i++) {
+		k = (newest + LSN_SAMPLES - i) % LSN_SAMPLES;
+		if (samples[k].lsn <= lsn) {
+			covered = samples[k].at;
+			break;
+		}
+	}
+	(void)pthread_mutex_unlock(&samples_lock);
+	return (covered);
+}
+
+/*
+ * The replica thread: every REPLICA_CHECK_MS, where its replay is; up to
+ * when it has everything, and the time of the check, go to shared
+ * memory.  A replica that does not answer is left unused (its check
+ * gets old) and tried again.  A server that is not in recovery
+ * (pg_last_wal_replay_lsn() is NULL) is taken as up to date.
+ */
+static void *
+replica_monitor(void *arg)
+{
+	static const char	*keys[] = { "dbname", "application_name",
+				    NULL };
+	static const char	*vals[] = { NULL, "kblog-replica-check",
+				    NULL };
+	PGconn			*conn;
+	PGresult		*res;
+	uint64_t		 lsn;
+	int64_t			 covered, asked;
+
+	(void)arg;
+	vals[0] = kb_cfg.database_read_url;
+	for (;;) {
+		conn = PQconnectdbParams(keys, vals, 1);
+		if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+			PQfinish(conn);
+			(void)poll(NULL, 0, LISTEN_RETRY_MS);
+			continue;
+		}
+		for (;;) {
+			asked = now_ms();
+			res = PQexec(conn, "SELECT "
+			    "pg_last_wal_replay_lsn()::text");
+			if (PQresultStatus(res) != PGRES_TUPLES_OK ||
+			    PQntuples(res) != 1) {
+				PQclear(res);
+				break;
+			}
+			if (PQgetisnull(res, 0, 0))
+				covered = asked;
+			else if (lsn_parse(PQgetvalue(res, 0, 0), &lsn) == 0)
+				covered = replica_covered(lsn);
+			else
+				covered = 0;
+			PQclear(res);
+			atomic_store(&shm->covered_ms, covered);
+			atomic_store(&shm->replica_ms, now_ms());
+			(void)poll(NULL, 0, REPLICA_CHECK_MS);
+		}
+		PQfinish(conn);
+		(void)poll(NULL, 0, LISTEN_RETRY_MS);
+	}
+	return (NULL);
 }
 
 static void
@@ -242,8 +406,10 @@ listener_heard(PGconn *conn)
 	PGnotify	*n;
 
 	while ((n = PQnotifies(conn)) != NULL) {
-		if (strchr(n->extra, 'd') != NULL)
+		if (strchr(n->extra, 'd') != NULL) {
+			atomic_store(&shm->data_ms, now_ms());
 			atomic_fetch_add(&shm->data, 1);
+		}
 		if (strchr(n->extra, 'a') != NULL)
 			atomic_fetch_add(&shm->auth, 1);
 		atomic_fetch_add(&shm->heard, 1);

@@ -25,7 +25,9 @@
  * The listener is a plain thread (not a Kore task: it never ends) that
  * uses libpq alone, blocking, and never calls Kore; it checks its
  * connection with a round trip every VERSIONS_BEAT_MS, and is live while
- * the last one is younger than VERSIONS_LIVE_MS.
+ * the last one is younger than VERSIONS_LIVE_MS.  Each round trip also
+ * notes the primary's WAL position, so that a second thread can tell
+ * how far behind a replica (DATABASE_READ_URL) is.
  */
 
 #ifndef KBLOG_CORE_VERSIONS_H
@@ -33,7 +35,7 @@
 
 #include <stdint.h>
 
-#define VERSIONS_BEAT_MS	250
+#define VERSIONS_BEAT_MS	100
 #define VERSIONS_LIVE_MS	1000
 
 /* Parent, before the workers: the shared page.  0, or -1. */
@@ -47,6 +49,15 @@ uint64_t	 versions_auth(void);
 int		 versions_live(void);
 /* This worker answered a write: bump both counters now. */
 void		 versions_wrote(void);
+/*
+ * With DATABASE_READ_URL: 1 while the replica answers (checked every
+ * 100 ms by a second thread of the first worker), is behind the primary
+ * by less than READ_MAX_LAG_MS, and has the last write this instance
+ * heard of (it had everything the primary had at a beat taken after
+ * that write): so what is read there and cached under the current data
+ * version is exactly what the primary would have given.
+ */
+int		 versions_replica_ok(void);
 /* Notifications heard since start (tests, the bench). */
 uint64_t	 versions_heard(void);
 

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/site.h"
+#include "core/versions.h"
 #include "db/db.h"
 #include "lib/timefmt.h"
 
@@ -43,6 +45,7 @@ static struct db_pconn	db_pconns[DB_PCONN_MAX];
 static u_int64_t	db_pconn_clock = 0;
 
 static u_int64_t	db_down_until = 0;
+static u_int64_t	db_read_down_until = 0;
 
 const struct db_stmt	db_ping = { "ping", "SELECT 1", 0, DB_READ };
 
@@ -157,12 +160,22 @@ db_started(const struct dbq *q)
 	return (q->stmt != NULL);
 }
 
+void
+db_prefer_replica(struct dbq *q, int yes)
+{
+	q->replica = yes && q->stmt == NULL;
+}
+
 static int
 db_start(struct http_request *req, struct dbq *q)
 {
 	int		sends, stale;
 
-	if (db_down_until > kore_time_ms())
+	/* The replica only for reads, while it is up and close behind. */
+	if (q->replica && (!(q->stmt->flags & DB_READ) ||
+	    db_read_down_until > kore_time_ms() || !versions_replica_ok()))
+		q->replica = 0;
+	if (!q->replica && db_down_until > kore_time_ms())
 		return (db_fail(q, "08000"));
 
 	/*
@@ -170,11 +183,22 @@ db_start(struct http_request *req, struct dbq *q)
 	 * are dropped without counting; a failed send is retried once.
 	 */
 	for (sends = 0, stale = 0; sends < 2 && stale < 256; ) {
-		if (!kore_pgsql_setup(&q->sql, "db", KORE_PGSQL_ASYNC)) {
+		if (!kore_pgsql_setup(&q->sql, q->replica ? "read" : "db",
+		    KORE_PGSQL_ASYNC)) {
 			if (q->sql.state == KORE_PGSQL_STATE_INIT) {
 				/* Queued: Kore wakes us when a conn frees. */
 				q->state = DBQ_QUEUED;
 				return (DB_PENDING);
+			}
+			if (q->replica) {
+				/* The primary, then: it has it all. */
+				kore_log(LOG_NOTICE, "db: replica: %s",
+				    q->sql.error ? q->sql.error : "?");
+				db_read_down_until = kore_time_ms() +
+				    DB_BREAKER_MS;
+				q->replica = 0;
+				db_rebind(req, q);
+				continue;
 			}
 			if (q->sql.error != NULL &&
 			    strstr(q->sql.error, "no available connection")) {
@@ -458,6 +482,14 @@ db_lost(struct http_request *req, struct dbq *q)
 	kore_log(LOG_NOTICE, "db: connection lost: %s",
 	    q->sql.error ? q->sql.error : "no result");
 	db_conn_drop(q);
+	if (q->replica) {
+		/* A replica gone: the primary answers instead. */
+		db_read_down_until = kore_time_ms() + DB_BREAKER_MS;
+		q->replica = 0;
+		db_rebind(req, q);
+		q->state = DBQ_IDLE;
+		return (db_start(req, q));
+	}
 	if ((q->stmt->flags & DB_READ) && !q->retried) {
 		q->retried = 1;
 		db_rebind(req, q);
@@ -557,6 +589,7 @@ db_cleanup(struct dbq *q)
 		q->copies[i] = NULL;
 	}
 	q->stmt = NULL;
+	q->replica = 0;
 }
 
 int

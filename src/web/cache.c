@@ -59,11 +59,9 @@ cache_init(void)
 		return;
 	memset(&conf, 0, sizeof(conf));
 	conf.budget = (size_t)kb_cfg.cache_bytes;
-	/*
-	 * With a replica, a render may miss the latest writes (its lag):
-	 * no copy is then fresh for longer than a second.
-	 */
-	conf.max_age = kb_cfg.database_read_url != NULL ? 1000 : 0;
+	/* Exact by versions (and the replica only once it has the last
+	 * write: core/versions.h), so a copy ages only with a write. */
+	conf.max_age = 0;
 	conf.stale_max = STALE_MAX_MS;
 	conf.refresh_timeout = REFRESH_TIMEOUT_MS;
 	randombytes_buf(conf.seed, sizeof(conf.seed));
@@ -103,6 +101,20 @@ cache_fresh(struct http_request *req)
 
 	return (http_request_header(req, "cookie", &cookie) &&
 	    cookie_get(cookie, "kb_fresh", v, sizeof(v)) >= 0);
+}
+
+int
+cache_replica(struct http_request *req)
+{
+	struct rctx	*rc;
+
+	if (kb_cfg.database_read_url == NULL ||
+	    (rc = http_state_get(req)) == NULL || rc->h == NULL ||
+	    !(rc->h->flags & H_CACHE) || !rc->cache.checked ||
+	    (req->method != HTTP_METHOD_GET &&
+	    req->method != HTTP_METHOD_HEAD))
+		return (0);
+	return (!cache_fresh(req));
 }
 
 /* Who is really asking, when rc->viewer is the shell viewer. */

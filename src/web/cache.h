@@ -115,5 +115,13 @@ void	cache_who_put(const char *hashp, int bearer, const struct auth *,
 void	cache_wrote(struct http_request *, int status);
 /* The request carries kb_fresh: it wrote lately. */
 int	cache_fresh(struct http_request *);
+/*
+ * The statements this request sends now may be read from the replica:
+ * a shared read (H_CACHE, GET or HEAD) past its cache step (never who
+ * is asking, never a reader's own like), from someone who has not
+ * written lately.  db/db.c still sends them to the primary when the
+ * replica is away or behind.
+ */
+int	cache_replica(struct http_request *);
 
 #endif

@@ -268,6 +268,7 @@ query_send(struct http_request *req, struct dbq *q, const struct db_stmt *st,
 	if (db_started(q))
 		return;
 	rctx_track(rctx(req), q);
+	db_prefer_replica(q, cache_replica(req));
 	va_start(ap, fmt);
 	(void)db_sendv(req, q, st, fmt, ap);
 	va_end(ap);
@@ -282,6 +283,7 @@ query_or_reply(struct http_request *req, struct dbq *q,
 
 	if (!db_started(q)) {
 		rctx_track(rctx(req), q);
+		db_prefer_replica(q, cache_replica(req));
 		va_start(ap, fmt);
 		r = db_sendv(req, q, st, fmt, ap);
 		va_end(ap);
