@@ -80,10 +80,11 @@ show_run(struct http_request *req, void *arg)
 	    &s->id)) != STEP_OK || (r = cursor_or_reply(req, "comments",
 	    CURSOR_TIME, 1, &s->after_key, &s->after_id)) != STEP_OK))
 		return (r);
+	/* A writer's own like is read from the database, never the cache. */
 	me = s->rc.viewer.id;
 	if (!s->rc.cache.checked && me != 0 && cache_on() &&
-	    !cache_fresh(req) && !cache_liked_get(me, s->id,
-	    &s->rc.cache.liked)) {
+	    (cache_fresh(req) || db_started(&s->liked) ||
+	    !cache_liked_get(me, s->id, &s->rc.cache.liked))) {
 		if (!db_started(&s->liked))
 			s->version = versions_data();
 		if ((r = query_or_reply(req, &s->liked, &db_liked, "ii", me,

@@ -125,7 +125,17 @@ def test_etag_304_and_gzip(base):
     r = anon(base, path, **{"If-None-Match": z.headers["etag"],
                             "Accept-Encoding": "gzip"})
     assert r.status_code == 304
-    # API lists and posts too.
+    # The API's reads too, as the OpenAPI document says.
+    from test_openapi import DOC
+    for api_path, doc_path in [("/api/v1/posts", "/api/v1/posts"),
+                               (f"/api/v1/posts/{pid}",
+                                "/api/v1/posts/{id}"),
+                               (f"/api/v1/posts/{pid}/comments",
+                                "/api/v1/posts/{id}/comments")]:
+        assert "304" in DOC["paths"][doc_path]["get"]["responses"]
+        first = anon(base, api_path)
+        r = anon(base, api_path, **{"If-None-Match": first.headers["etag"]})
+        assert r.status_code == 304 and r.content == b""
     j = requests.get(base + "/api/v1/posts", headers={
         "Accept-Encoding": "gzip"}, stream=True)
     assert j.headers["content-encoding"] == "gzip"
@@ -241,6 +251,12 @@ def test_writer_sees_their_write_at_once(base):
         page = b.get(post)
         assert f"comment {i}" in page.text
         assert page.headers.get("x-cache") in ("bypass", None)
+        # Their like too, whichever way it goes.
+        action = "unlike" if i % 2 else "like"
+        assert b.post(post + "/like", {"action": action}).status_code == 303
+        page = b.get(post)
+        assert ('aria-pressed="true"' in page.text) == (action == "like")
+        assert likes(page.text) == (1 if action == "like" else 0)
 
 
 # -- sessions and tokens -----------------------------------------------------
