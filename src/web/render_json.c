@@ -14,6 +14,7 @@
 static json_t	*json_time(int64_t);
 static json_t	*json_author(int64_t, const char *, const char *);
 static json_t	*json_tags(const struct tags *);
+static json_t	*json_db_text(const char *);
 
 /* RFC 3339 with microseconds; null for 0 (never). */
 static json_t *
@@ -27,11 +28,29 @@ json_time(int64_t us)
 	return (json_string(t));
 }
 
+/*
+ * Text from the database, valid UTF-8 already (the database's encoding
+ * and every input rule see to it): not checked again here.  Should it
+ * not be, serializing the document fails, and the answer is a 500, never
+ * invalid JSON.
+ */
+static json_t *
+json_db_text(const char *s)
+{
+	return (json_string_nocheck(s != NULL ? s : ""));
+}
+
 static json_t *
 json_author(int64_t id, const char *username, const char *display)
 {
-	return (json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id,
-	    "username", username, "display_name", display));
+	json_t	*o;
+
+	o = json_object();
+	json_object_set_new_nocheck(o, "id", json_integer(id));
+	json_object_set_new_nocheck(o, "username", json_db_text(username));
+	json_object_set_new_nocheck(o, "display_name",
+	    json_db_text(display));
+	return (o);
 }
 
 /*
@@ -60,7 +79,7 @@ json_tags(const struct tags *t)
 
 	tags = json_array();
 	for (i = 0; i < t->n; i++)
-		json_array_append_new(tags, json_string(t->v[i]));
+		json_array_append_new(tags, json_db_text(t->v[i]));
 	return (tags);
 }
 
@@ -105,10 +124,10 @@ json_post_fields(const struct post *p, unsigned mask)
 			    p->display_name);
 			break;
 		case POST_F_TITLE:
-			v = json_string(p->title);
+			v = json_db_text(p->title);
 			break;
 		case POST_F_EXCERPT:
-			v = json_string(p->excerpt);
+			v = json_db_text(p->excerpt);
 			break;
 		case POST_F_TAGS:
 			v = json_tags(&p->tags);
@@ -132,10 +151,10 @@ json_post_fields(const struct post *p, unsigned mask)
 			v = json_time(p->updated_at);
 			break;
 		case POST_F_MARKDOWN:
-			v = json_string(p->body_md);
+			v = json_db_text(p->body_md);
 			break;
 		case POST_F_HTML:
-			v = json_string(p->body_html.data);
+			v = json_db_text(p->body_html.data);
 			break;
 		case POST_F_METADATA:
 			v = json_metadata(p->metadata);
@@ -143,7 +162,7 @@ json_post_fields(const struct post *p, unsigned mask)
 		default:
 			continue;
 		}
-		json_object_set_new(o, input_post_list_fields[i], v);
+		json_object_set_new_nocheck(o, input_post_list_fields[i], v);
 	}
 	return (o);
 }
