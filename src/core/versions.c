@@ -26,6 +26,7 @@
 
 #define LISTEN_RETRY_MS		500
 #define REPLICA_CHECK_MS	100
+#define LISTEN_BATCH_MS		2
 
 struct shared {
 	_Atomic uint64_t	data;
@@ -61,7 +62,7 @@ static int64_t	now_ms(void);
 static void	*listener(void *);
 static PGconn	*listener_connect(void);
 static int	listener_beat(PGconn *);
-static void	listener_heard(PGconn *);
+static int	listener_heard(PGconn *);
 static void	versions_log(void *, u_int64_t);
 static void	*replica_monitor(void *);
 static int	lsn_parse(const char *, uint64_t *);
@@ -240,7 +241,12 @@ listener(void *arg)
 				break;
 			if (pfd.revents != 0 && !PQconsumeInput(conn))
 				break;
-			listener_heard(conn);
+			/*
+			 * Under a stream of writes, wake once per
+			 * LISTEN_BATCH_MS rather than once per write.
+			 */
+			if (listener_heard(conn) > 0)
+				(void)poll(NULL, 0, LISTEN_BATCH_MS);
 		}
 		atomic_store(&shm->up, 0);
 		atomic_store(&shm->beat_ms, 0);
@@ -400,12 +406,16 @@ replica_monitor(void *arg)
 	return (NULL);
 }
 
-static void
+/* Bumps what the notifications received say; how many there were. */
+static int
 listener_heard(PGconn *conn)
 {
 	PGnotify	*n;
+	int		 count;
 
+	count = 0;
 	while ((n = PQnotifies(conn)) != NULL) {
+		count++;
 		if (strchr(n->extra, 'd') != NULL) {
 			atomic_store(&shm->data_ms, now_ms());
 			atomic_fetch_add(&shm->data, 1);
@@ -415,4 +425,5 @@ listener_heard(PGconn *conn)
 		atomic_fetch_add(&shm->heard, 1);
 		PQfreemem(n);
 	}
+	return (count);
 }
