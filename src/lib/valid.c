@@ -56,8 +56,11 @@ valid_text(const char *s, size_t max_chars, int multiline)
 	if (utf8_count(s, len) > max_chars)
 		return ("This is too long.");
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		/* C0 controls but (multiline) tab and line ends, DEL, and
+		 * the C1 controls U+0080..U+009F (C2 80..C2 9F). */
 		if (*p == 0x7f || (*p < 0x20 && !(multiline &&
-		    (*p == '\n' || *p == '\r' || *p == '\t'))))
+		    (*p == '\n' || *p == '\r' || *p == '\t'))) ||
+		    (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
 			return ("This contains characters that are not "
 			    "allowed.");
 	}

@@ -22,8 +22,8 @@
 
 const char	*valid_username(const char *);
 const char	*valid_password(const char *);
-/* Valid UTF-8, at most max_chars characters, no control characters
- * (newlines and tabs allowed when multiline). */
+/* Valid UTF-8, at most max_chars characters, no control characters, C0
+ * or C1 (newlines and tabs allowed when multiline). */
 const char	*valid_text(const char *, size_t max_chars, int multiline);
 /*
  * A display name (NULL or "" is fine: the username stands in).  Beyond

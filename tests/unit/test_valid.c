@@ -204,6 +204,12 @@ test_username_and_text(void **state)
 	assert_non_null(valid_username("ad\xc3\xa9"));
 	assert_null(valid_text("line\nline", 100, 1));
 	assert_non_null(valid_text("line\nline", 100, 0));
+	/* C1 controls are controls too; the letters beside them are not. */
+	assert_non_null(valid_text("a\xc2\x80", 100, 1));
+	assert_non_null(valid_text("a\xc2\x9f", 100, 1));
+	assert_null(valid_text("\xc2\xa0\xc2\xa9 caf\xc3\xa9", 100, 0));
+	assert_non_null(valid_text("tab\there", 100, 0));
+	assert_non_null(valid_text("del\x7f", 100, 1));
 }
 
 int
