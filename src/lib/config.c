@@ -29,6 +29,8 @@ static int	valid_base_url(const char *);
 static int	storage_load(struct config *, config_getenv_fn, char *, size_t);
 static int	limits_load(struct config *, config_getenv_fn, char *, size_t);
 static int	cache_load(struct config *, config_getenv_fn, char *, size_t);
+static int	conninfo_dup(const char *, const char *, char **, char *,
+		    size_t);
 static char	*url_origin(const char *);
 
 int
@@ -55,11 +57,9 @@ int
 config_load(struct config *cfg, config_getenv_fn get, char *err,
     size_t errlen)
 {
-	const char		*v;
-	long			 n;
-	size_t			 len;
-	char			*pqerr;
-	PQconninfoOption	*opts;
+	const char	*v;
+	long		 n;
+	size_t		 len;
 
 	memset(cfg, 0, sizeof(*cfg));
 
@@ -67,15 +67,9 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 	if (v == NULL || *v == '\0')
 		return (fail(err, errlen, "DATABASE_URL is not set "
 		    "(e.g. postgresql://user:pass@host:5432/kblog)"));
-	pqerr = NULL;
-	if ((opts = PQconninfoParse(v, &pqerr)) == NULL) {
-		PQfreemem(pqerr);
-		return (fail(err, errlen, "DATABASE_URL is not a valid "
-		    "PostgreSQL connection string"));
-	}
-	PQconninfoFree(opts);
-	if ((cfg->database_url = strdup(v)) == NULL)
-		return (fail(err, errlen, "out of memory"));
+	if (conninfo_dup("DATABASE_URL", v, &cfg->database_url, err,
+	    errlen) == -1)
+		return (-1);
 
 	v = get("BIND");
 	if (v == NULL || *v == '\0')
@@ -312,9 +306,7 @@ static int
 cache_load(struct config *cfg, config_getenv_fn get, char *err,
     size_t errlen)
 {
-	const char		*v;
-	char			*pqerr;
-	PQconninfoOption	*opts;
+	const char	*v;
 
 	v = get("CACHE");
 	if (v == NULL || *v == '\0' || !strcmp(v, "on") || !strcmp(v, "1"))
@@ -338,14 +330,26 @@ cache_load(struct config *cfg, config_getenv_fn get, char *err,
 	v = get("DATABASE_READ_URL");
 	if (v == NULL || *v == '\0')
 		return (0);
+	return (conninfo_dup("DATABASE_READ_URL", v, &cfg->database_read_url,
+	    err, errlen));
+}
+
+/* A libpq connection string, checked, copied into *out.  0, or -1. */
+static int
+conninfo_dup(const char *name, const char *v, char **out, char *err,
+    size_t errlen)
+{
+	char			*pqerr;
+	PQconninfoOption	*opts;
+
 	pqerr = NULL;
 	if ((opts = PQconninfoParse(v, &pqerr)) == NULL) {
 		PQfreemem(pqerr);
-		return (fail(err, errlen, "DATABASE_READ_URL is not a valid "
-		    "PostgreSQL connection string"));
+		return (fail(err, errlen, "%s is not a valid PostgreSQL "
+		    "connection string", name));
 	}
 	PQconninfoFree(opts);
-	if ((cfg->database_read_url = strdup(v)) == NULL)
+	if ((*out = strdup(v)) == NULL)
 		return (fail(err, errlen, "out of memory"));
 	return (0);
 }

@@ -49,6 +49,10 @@ static int	cache_store(struct http_request *, struct rctx *, int,
 		    const char *, const char *, size_t, char *);
 static void	cache_drop(struct http_request *);
 static void	real_viewer(struct rctx *, struct viewer *);
+static int	fresh_get(struct rcache *, struct sbuf *, uint64_t,
+		    struct rcache_hit *);
+static void	fresh_put(struct rcache *, struct sbuf *, const void *,
+		    size_t, uint64_t);
 
 void
 cache_init(void)
@@ -514,21 +518,45 @@ liked_key(struct sbuf *b, int64_t user, int64_t post)
 	    (long long)post);
 }
 
+/* Lookups (likes, sessions): a fresh entry under key (freed), or 0. */
+static int
+fresh_get(struct rcache *c, struct sbuf *key, uint64_t version,
+    struct rcache_hit *hit)
+{
+	enum rcache_state	st;
+
+	st = rcache_get(c, key->data, key->len, version,
+	    (int64_t)kore_time_ms(), RCACHE_GET_FRESH_ONLY, hit);
+	sbuf_free(key);
+	return (st == RCACHE_FRESH);
+}
+
+/* ... and their entries: body under key (freed), found at version. */
+static void
+fresh_put(struct rcache *c, struct sbuf *key, const void *body,
+    size_t len, uint64_t version)
+{
+	struct rcache_meta	meta;
+
+	memset(&meta, 0, sizeof(meta));
+	meta.status = 200;
+	meta.version = version;
+	(void)rcache_put(c, key->data, key->len, body, len, &meta,
+	    (int64_t)kore_time_ms());
+	sbuf_free(key);
+}
+
 int
 cache_liked_get(int64_t user, int64_t post, int *liked)
 {
 	struct rcache_hit	hit;
 	struct sbuf		key;
-	enum rcache_state	st;
 
 	if (pages == NULL || !versions_live())
 		return (0);
 	sbuf_init(&key, 64);
 	liked_key(&key, user, post);
-	st = rcache_get(pages, key.data, key.len, versions_data(),
-	    (int64_t)kore_time_ms(), RCACHE_GET_FRESH_ONLY, &hit);
-	sbuf_free(&key);
-	if (st != RCACHE_FRESH || hit.len != 1)
+	if (!fresh_get(pages, &key, versions_data(), &hit) || hit.len != 1)
 		return (0);
 	*liked = ((const char *)hit.body)[0] == '1';
 	return (1);
@@ -537,19 +565,13 @@ cache_liked_get(int64_t user, int64_t post, int *liked)
 void
 cache_liked_put(int64_t user, int64_t post, int liked, uint64_t version)
 {
-	struct rcache_meta	meta;
-	struct sbuf		key;
+	struct sbuf	key;
 
 	if (pages == NULL)
 		return;
-	memset(&meta, 0, sizeof(meta));
-	meta.status = 200;
-	meta.version = version;
 	sbuf_init(&key, 64);
 	liked_key(&key, user, post);
-	(void)rcache_put(pages, key.data, key.len, liked ? "1" : "0", 1,
-	    &meta, (int64_t)kore_time_ms());
-	sbuf_free(&key);
+	fresh_put(pages, &key, liked ? "1" : "0", 1, version);
 }
 
 /*
@@ -571,7 +593,6 @@ cache_who_get(const char *hashp, int bearer, struct auth *a)
 {
 	struct rcache_hit	 hit;
 	struct sbuf		 key;
-	enum rcache_state	 st;
 	const char		*p, *end, *name, *display, *csrf;
 	int64_t			 id, expires;
 	struct timespec		 ts;
@@ -580,10 +601,8 @@ cache_who_get(const char *hashp, int bearer, struct auth *a)
 		return (0);
 	sbuf_init(&key, 96);
 	who_key(&key, hashp, bearer);
-	st = rcache_get(sessions, key.data, key.len, versions_auth(),
-	    (int64_t)kore_time_ms(), RCACHE_GET_FRESH_ONLY, &hit);
-	sbuf_free(&key);
-	if (st != RCACHE_FRESH || hit.len < 2 * sizeof(id) + 3)
+	if (!fresh_get(sessions, &key, versions_auth(), &hit) ||
+	    hit.len < 2 * sizeof(id) + 3)
 		return (0);
 	p = hit.body;
 	end = p + hit.len;
@@ -611,14 +630,10 @@ void
 cache_who_put(const char *hashp, int bearer, const struct auth *a,
     uint64_t version)
 {
-	struct rcache_meta	meta;
-	struct sbuf		key, body;
+	struct sbuf	key, body;
 
 	if (sessions == NULL || a->user_id == 0)
 		return;
-	memset(&meta, 0, sizeof(meta));
-	meta.status = 200;
-	meta.version = version;
 	sbuf_init(&key, 96);
 	who_key(&key, hashp, bearer);
 	sbuf_init(&body, 128);
@@ -627,11 +642,9 @@ cache_who_put(const char *hashp, int bearer, const struct auth *a,
 	sbuf_add(&body, a->username, strlen(a->username) + 1);
 	sbuf_add(&body, a->display_name, strlen(a->display_name) + 1);
 	sbuf_add(&body, a->csrf, strlen(a->csrf) + 1);
-	(void)rcache_put(sessions, key.data, key.len, body.data, body.len,
-	    &meta, (int64_t)kore_time_ms());
+	fresh_put(sessions, &key, body.data, body.len, version);
 	sodium_memzero(body.data, body.len);
 	sbuf_free(&body);
-	sbuf_free(&key);
 }
 
 void

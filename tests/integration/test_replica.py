@@ -71,12 +71,18 @@ def replica_queries(standby):
         "'kblog' AND datname = 'kblog'", dbname="postgres")]
 
 
-def test_shared_reads_go_to_the_replica(cluster, kblog):
-    primary, standby = cluster
+def new_post(kblog, standby, title):
+    """A post by a new user, replicated; (their API client, its id)."""
     _, api, _ = new_user(kblog.url)
-    pid = api.call("POST", "/posts", {"title": "replicated",
+    pid = api.call("POST", "/posts", {"title": title,
                                       "body_markdown": "x"}).json()["id"]
     standby.wait_caught_up()
+    return api, pid
+
+
+def test_shared_reads_go_to_the_replica(cluster, kblog):
+    primary, standby = cluster
+    api, pid = new_post(kblog, standby, "replicated")
     wait_for_log(kblog, "replica: in use")
     b = Browser(kblog.url)
     b.register()
@@ -157,10 +163,7 @@ def test_writer_reads_their_write_while_the_replica_lags(cluster, kblog):
 
 def test_replica_down_costs_nothing(cluster, kblog):
     primary, standby = cluster
-    _, api, _ = new_user(kblog.url)
-    pid = api.call("POST", "/posts", {"title": "fallback",
-                                      "body_markdown": "x"}).json()["id"]
-    standby.wait_caught_up()
+    api, pid = new_post(kblog, standby, "fallback")
     paths = ["/", f"/posts/{pid}", "/api/v1/posts", f"/api/v1/posts/{pid}",
              "/tags/none"]
     standby.stop()
