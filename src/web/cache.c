@@ -183,6 +183,7 @@ cache_or_reply(struct http_request *req)
 			return (r);
 		case RCACHE_REFRESH:
 			c->refresh = 1;
+			c->marked = variant;
 			break;
 		case RCACHE_MISS:
 			break;
@@ -202,8 +203,8 @@ cache_gzip_or_render(struct http_request *req, struct rctx *rc)
 	struct rcache_hit	 hit;
 	struct sbuf		 key, gz;
 	enum rcache_state	 st;
+	char			 etag[ETAG_BUFSZ];
 	int			 status;
-	uint64_t		 version;
 
 	sbuf_init(&key, 256);
 	if (cache_key(&key, req, V_PLAIN) == -1) {
@@ -219,6 +220,7 @@ cache_gzip_or_render(struct http_request *req, struct rctx *rc)
 		break;
 	case RCACHE_REFRESH:
 		rc->cache.refresh = 1;
+		rc->cache.marked = V_PLAIN;
 		/* FALLTHROUGH */
 	default:
 		return (cache_render(req, rc));
@@ -228,22 +230,25 @@ cache_gzip_or_render(struct http_request *req, struct rctx *rc)
 		sbuf_free(&gz);
 		return (cache_serve(req, rc, &hit, 0, "hit"));
 	}
+	/* hit points into the cache: it is not read past the next put. */
 	status = hit.status;
-	version = hit.version;
-	/* hit points into the cache: it goes with the next put. */
-	rc->cache.version = version;
-	(void)cache_store(req, rc, status, V_GZIP, gz.data, gz.len, NULL);
-	sbuf_init(&key, 256);
-	if (cache_key(&key, req, V_GZIP) == 0 && rcache_get(pages, key.data,
-	    key.len, version, (int64_t)kore_time_ms(), RCACHE_GET_FRESH_ONLY,
-	    &hit) == RCACHE_FRESH) {
-		sbuf_free(&key);
-		sbuf_free(&gz);
-		return (cache_serve(req, rc, &hit, 1, "hit"));
+	etag[0] = '\0';
+	if (st == RCACHE_FRESH) {
+		/* Kept with the version its plain copy was made at. */
+		rc->cache.version = hit.version;
+		(void)cache_store(req, rc, status, V_GZIP, gz.data, gz.len,
+		    etag);
+	} else {
+		/* A stale copy being refreshed: this once, not kept. */
+		(void)etag_from_body(etag, sizeof(etag), gz.data, gz.len,
+		    "gz");
 	}
-	sbuf_free(&key);
+	http_response_header(req, "x-cache", st == RCACHE_FRESH ? "hit" :
+	    "stale");
+	(void)reply_public(req, status, (rc->h->flags & H_API) ?
+	    JSON_CTYPE : HTML_CTYPE, gz.data, gz.len, etag, 1);
 	sbuf_free(&gz);
-	return (cache_render(req, rc));
+	return (STEP_DONE);
 }
 
 /* Render, to be stored: as a shell, with anonymous eyes. */
@@ -285,9 +290,7 @@ cache_failed(struct http_request *req, int status)
 		return;
 	}
 	sbuf_init(&key, 256);
-	if (cache_key(&key, req, (rc->h->flags & H_API) ? (rc->cache.gzip ?
-	    V_GZIP : V_PLAIN) : rc->cache.user_id != 0 ? V_SHELL :
-	    (rc->cache.gzip ? V_GZIP : V_PLAIN)) == 0)
+	if (cache_key(&key, req, rc->cache.marked) == 0)
 		rcache_abandon(pages, key.data, key.len);
 	sbuf_free(&key);
 }

@@ -62,7 +62,8 @@
 struct cache_req {
 	int		 checked;	/* cache_or_reply() ran */
 	int		 mode;		/* CACHE_NONE, CACHE_STORE */
-	int		 refresh;	/* holds the entry's refresh mark */
+	int		 refresh;	/* holds an entry's refresh mark */
+	const char	*marked;	/* ... of this variant */
 	int		 gzip;		/* the client takes gzip */
 	int		 fresh;		/* wrote lately: nothing cached */
 	int		 liked;		/* the viewer's like of the post */
