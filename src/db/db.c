@@ -17,7 +17,8 @@
 #define DBQ_QUEUED	11	/* waiting for a pooled connection */
 #define DBQ_PREPARING	12	/* its Parse is on the wire */
 #define DBQ_SENT	13	/* on the wire */
-#define DBQ_DRAINING	14	/* an error read, waiting for the end */
+#define DBQ_IDLING	14	/* to be sent again on its connection once
+				   the end of its error is read */
 
 #define DB_BREAKER_MS	1000
 
@@ -59,6 +60,7 @@ static void	db_conn_drop(struct dbq *);
 static void	db_rebind(struct http_request *, struct dbq *);
 static int	db_send_stmt(struct http_request *, struct dbq *);
 static int	db_prepared_step(struct http_request *, struct dbq *);
+static int	db_when_idle(struct http_request *, struct dbq *);
 static int	db_replan(const struct dbq *);
 static void	db_schedule(struct http_request *, struct dbq *);
 static struct db_pconn	*pconn_get(PGconn *);
@@ -146,8 +148,16 @@ db_poll(struct http_request *req, struct dbq *q)
 		return (db_start(req, q));
 	case DBQ_PREPARING:
 		return (db_prepared_step(req, q));
+	case DBQ_IDLING:
+		switch (q->sql.state) {
+		case KORE_PGSQL_STATE_WAIT:
+		case KORE_PGSQL_STATE_INIT:
+			return (DB_PENDING);
+		case KORE_PGSQL_STATE_ERROR:
+			return (db_step(req, q));
+		}
+		return (db_when_idle(req, q));
 	case DBQ_SENT:
-	case DBQ_DRAINING:
 		return (db_step(req, q));
 	}
 	fatal("db_poll: %s in state %d", q->stmt ? q->stmt->name : "?",
@@ -279,19 +289,14 @@ db_schedule(struct http_request *req, struct dbq *q)
 }
 
 /*
- * The Parse's answer.  Once it is in, the connection must be idle
- * before the statement is executed on it: the end of the Parse's answer
- * is read without blocking (it usually came in the same packet; if not,
- * Kore wakes the request when it comes, as pgsql_read_result() then
- * finds the end).
+ * The Parse's answer.  Once it is in, the statement is executed on the
+ * same connection as soon as it is idle (db_when_idle()).
  */
 static int
 db_prepared_step(struct http_request *req, struct dbq *q)
 {
 	struct db_pconn	*pc;
 	const char	*st;
-	PGresult	*res;
-	PGconn		*pg;
 
 	switch (q->sql.state) {
 	case KORE_PGSQL_STATE_WAIT:
@@ -322,12 +327,27 @@ db_prepared_step(struct http_request *req, struct dbq *q)
 			pconn_add(pc, q->stmt);
 	}
 
+	return (db_when_idle(req, q));
+}
+
+/*
+ * Sends q's statement on its connection once the connection is idle:
+ * what is left of the previous answer (its end usually came in the same
+ * packet) is read without blocking; if it has not come yet, Kore wakes
+ * the request when it does (pgsql_read_result() then finds the end).
+ */
+static int
+db_when_idle(struct http_request *req, struct dbq *q)
+{
+	PGresult	*res;
+	PGconn		*pg;
+
 	pg = q->sql.conn->db;
 	if (!PQconsumeInput(pg))
 		return (db_lost_unsent(req, q));
 	while (!PQisBusy(pg)) {
 		if ((res = PQgetResult(pg)) == NULL) {
-			/* Idle: execute it now, on this connection. */
+			/* Idle: send it now, on this connection. */
 			if (db_send_stmt(req, q))
 				return (DB_PENDING);
 			return (db_lost_unsent(req, q));
@@ -361,26 +381,7 @@ static int
 db_step(struct http_request *req, struct dbq *q)
 {
 	const char	*st, *sev;
-	int		 fatal_err, replan;
-
-	if (q->state == DBQ_DRAINING) {
-		/* Its error is read; the connection goes back idle first. */
-		switch (q->sql.state) {
-		case KORE_PGSQL_STATE_WAIT:
-		case KORE_PGSQL_STATE_INIT:
-			return (DB_PENDING);
-		case KORE_PGSQL_STATE_DONE:
-			kore_pgsql_continue(&q->sql);
-			break;
-		}
-		if (q->sql.state != KORE_PGSQL_STATE_COMPLETE) {
-			db_conn_drop(q);
-			q->sqlstate[0] = '\0';
-		}
-		db_rebind(req, q);
-		q->state = DBQ_IDLE;
-		return (db_start(req, q));
-	}
+	int		 fatal_err;
 
 	for (;;) {
 		switch (q->sql.state) {
@@ -442,24 +443,29 @@ db_step(struct http_request *req, struct dbq *q)
 			    !strncmp(q->sqlstate, "08", 2);
 			if (q->sql.conn != NULL && !fatal_err &&
 			    PQstatus(q->sql.conn->db) == CONNECTION_OK) {
-				replan = !q->reprepared && db_replan(q);
-				if (replan) {
-					/* Prepare it again, send it again. */
+				if (!q->reprepared && db_replan(q)) {
+					/*
+					 * Prepared again and sent again on
+					 * this very connection, which now
+					 * surely has it.
+					 */
 					pconn_forget(pconn_get(
 					    q->sql.conn->db), q);
-				} else if (strncmp(q->sqlstate, "23", 2) != 0) {
-					/* An SQL error: log it, keep the
-					 * conn. */
-					kore_pgsql_logerror(&q->sql);
+					q->reprepared = 1;
+					PQclear(q->sql.result);
+					q->sql.result = NULL;
+					kore_free(q->sql.error);
+					q->sql.error = NULL;
+					q->sqlstate[0] = '\0';
+					q->state = DBQ_IDLING;
+					return (db_when_idle(req, q));
 				}
+				/* An SQL error: log it, keep the conn. */
+				if (strncmp(q->sqlstate, "23", 2) != 0)
+					kore_pgsql_logerror(&q->sql);
 				kore_pgsql_continue(&q->sql);
 				if (q->sql.state == KORE_PGSQL_STATE_DONE)
 					kore_pgsql_continue(&q->sql);
-				if (replan) {
-					q->reprepared = 1;
-					q->state = DBQ_DRAINING;
-					return (db_step(req, q));
-				}
 				q->state = DB_FAIL;
 				return (DB_FAIL);
 			}
@@ -724,29 +730,26 @@ pconn_add(struct db_pconn *pc, const struct db_stmt *st)
 }
 
 /*
- * After "does not exist" the statement is prepared again under its
- * name, on this connection.  After a changed result type (a table was
- * altered) every connection's statements are out of date, and their
- * names still exist on the servers: every statement of every connection
- * gets a new name.
+ * After "does not exist" the connection has lost its prepared statements
+ * (DISCARD ALL, DEALLOCATE ALL, a pooler handing over another server
+ * process): each is prepared again under its name when next used there
+ * (one that still exists answers 42P05, which is fine).  After a changed
+ * result type (a table was altered) every connection's statements are
+ * out of date, and their names still exist on the servers: every
+ * statement of every connection gets a new name.
  */
 static void
 pconn_forget(struct db_pconn *pc, const struct dbq *q)
 {
 	int	i;
 
-	if (strcmp(q->sqlstate, "26000") != 0) {
-		for (i = 0; i < DB_PCONN_MAX; i++) {
-			db_pconns[i].gen++;
-			db_pconns[i].n = 0;
-		}
+	if (strcmp(q->sqlstate, "26000") == 0) {
+		pc->n = 0;
 		return;
 	}
-	for (i = 0; i < pc->n; i++) {
-		if (pc->stmts[i] == q->stmt) {
-			pc->stmts[i] = pc->stmts[--pc->n];
-			return;
-		}
+	for (i = 0; i < DB_PCONN_MAX; i++) {
+		db_pconns[i].gen++;
+		db_pconns[i].n = 0;
 	}
 }
 

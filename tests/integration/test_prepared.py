@@ -187,3 +187,31 @@ def test_every_statement_prepares(server, pg):
                 assert cur.fetchone()[0] == int(nparams), name
     finally:
         conn.close()
+
+
+def test_statements_forgotten_by_the_server(logged_pg, kblog_factory):
+    """A server process that forgets its prepared statements (here a
+    trigger runs DEALLOCATE ALL whenever a comment is written; in real
+    life a pooler or a DISCARD ALL) answers "prepared statement ... does
+    not exist": kblog prepares the statement again and sends it once
+    more, and nobody sees an error."""
+    k = kblog_factory(logged_pg.url, extra_env={"CACHE": "off",
+                                                "DB_POOL": "2"})
+    api, ids = seed(k.url)
+    logged_pg.query(
+        "CREATE FUNCTION forget() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN EXECUTE 'DEALLOCATE ALL'; RETURN NULL; END $$")
+    logged_pg.query("CREATE TRIGGER comments_forget AFTER INSERT ON "
+                    "comments FOR EACH STATEMENT EXECUTE FUNCTION forget()")
+    s = requests.Session()
+    paths = ["/", f"/posts/{ids[0]}", "/api/v1/posts",
+             f"/api/v1/posts/{ids[1]}/comments"]
+    for i in range(15):
+        r = api.call("POST", f"/posts/{ids[i % 3]}/comments",
+                     {"body": f"forgotten {i}"})
+        assert r.status_code == 201, r.text
+        for p in paths:
+            assert s.get(k.url + p).status_code == 200, p
+    log = pg_log(logged_pg)
+    assert re.search(r'prepared statement "[a-z_.0-9]+" does not exist', log)
+    assert "pgsql error" not in k.output(), k.output()[-2000:]
