@@ -21,7 +21,7 @@ RUN apt-get update -q \
 	kore make gcc libc6-dev \
 	libpq-dev libssl-dev libsodium-dev libjansson-dev \
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev \
-	libunistring-dev \
+	libunistring-dev zlib1g-dev \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 # Image processing: libvips's headers, found through pkg-config.
 RUN apt-get update -q \

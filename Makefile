@@ -9,7 +9,7 @@ CC	?= cc
 # own.
 PURE_SRCS = $(wildcard src/lib/*.c)
 UNIT_LIBS = -lcmocka -lpq -lcrypto -ljansson -lsodium -lcmark-gfm \
-	    -lcmark-gfm-extensions -lcurl -lunistring $(VIPS_FLAGS)
+	    -lcmark-gfm-extensions -lcurl -lunistring -lz $(VIPS_FLAGS)
 # libvips (src/lib/image.c): its headers need GLib's include folders.
 VIPS_FLAGS := $(shell pkg-config --cflags --libs vips 2>/dev/null)
 VIPS_CFLAGS := $(shell pkg-config --cflags vips 2>/dev/null)
@@ -75,13 +75,12 @@ build/bench/image_bench: tests/bench/image_bench.c src/lib/image.c \
 		src/lib/image.c src/lib/imagefmt.c $(VIPS_FLAGS)
 
 # The benchmark's SQL printer: the module's statements, for pgbench.
-build/bench/sqldump: tests/bench/sqldump.c src/db/db_posts.c \
-		src/db/db_comments.c $(wildcard src/db/*.h)
+SQL_SRCS = $(filter-out src/db/db.c src/db/migrate.c,$(wildcard src/db/*.c))
+build/bench/sqldump: tests/bench/sqldump.c $(SQL_SRCS) $(wildcard src/db/*.h)
 	@mkdir -p build/bench
 	$(CC) -DKORE_USE_PGSQL -DKORE_USE_TASKS -I/usr/include/postgresql \
 		-Isrc -ffunction-sections -fdata-sections -Wl,--gc-sections \
-		-o $@ tests/bench/sqldump.c src/db/db_posts.c \
-		src/db/db_comments.c
+		-o $@ tests/bench/sqldump.c $(SQL_SRCS)
 
 clean:
 	rm -rf build

@@ -34,12 +34,14 @@
 #include "core/mailer.h"
 #include "core/publish.h"
 #include "core/site.h"
+#include "core/versions.h"
 #include "db/db_mod.h"
 #include "db/migrate.h"
 #include "lib/image.h"
 #include "lib/sbuf.h"
 #include "lib/secure.h"
 #include "storage/storage.h"
+#include "web/cache.h"
 
 /*
  * System calls the module and its libraries make in a worker, beyond
@@ -272,9 +274,18 @@ kore_parent_configure(int argc, char **argv)
 	if (kb_cfg.workers > 0)
 		worker_count = (u_int8_t)kb_cfg.workers;
 
+	/* Write versions, shared by the workers (core/versions.h). */
+	if (versions_init() == -1)
+		die("cannot map the shared write versions: %s",
+		    strerror(errno));
+
 	pgsql_conn_max = (u_int16_t)kb_cfg.db_pool;
 	if (!kore_pgsql_register("db", kb_cfg.database_url))
 		die("cannot register the database");
+	/* A replica for the shared reads (db/db.h, web/cache.h). */
+	if (kb_cfg.database_read_url != NULL &&
+	    !kore_pgsql_register("read", kb_cfg.database_read_url))
+		die("cannot register the replica");
 
 	http_server_version("kblog");
 	kore_log(LOG_NOTICE, "kblog listening on http://%s:%s (public %s)",
@@ -324,7 +335,8 @@ drain_check(void *arg, u_int64_t now)
 
 /*
  * Each worker: libsodium, the dummy hash, the sweeper, the publisher of
- * scheduled posts, the mailer, graceful stop.
+ * scheduled posts, the mailer, the caches and (first worker) the
+ * listener for the database's notifications, graceful stop.
  */
 void
 kore_worker_configure(void)
@@ -336,6 +348,8 @@ kore_worker_configure(void)
 	storage_sweep_start();
 	publish_start();
 	mailer_start();
+	cache_init();
+	versions_start();
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = drain_sigh;

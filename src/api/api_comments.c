@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "db/db_comments.h"
+#include "web/cache.h"
 #include "web/handler.h"
 #include "web/render_json.h"
 #include "web/reply.h"
@@ -33,7 +34,8 @@ static int	add_run(struct http_request *, void *);
 static int	delete_run(struct http_request *, void *);
 
 static const struct handler	h_list = {
-	"GET, HEAD", H_API, sizeof(struct list), list_run, NULL, NULL
+	"GET, HEAD", H_API | H_CACHE, sizeof(struct list), list_run, NULL,
+	NULL
 };
 static const struct handler	h_add = {
 	"POST", H_API | H_USER, sizeof(struct add), add_run, NULL, NULL
@@ -64,7 +66,8 @@ list_run(struct http_request *req, void *arg)
 		    &l->id)) != STEP_OK ||
 		    (r = limit_or_reply(req, 100, &l->limit)) != STEP_OK ||
 		    (r = cursor_or_reply(req, "cursor", CURSOR_TIME, 1,
-		    &l->key, &l->after)) != STEP_OK)
+		    &l->key, &l->after)) != STEP_OK ||
+		    (r = cache_or_reply(req)) != STEP_OK)
 			return (r);
 		query_send(req, &l->post, &db_post_visible, "ii",
 		    l->rc.auth.user_id, l->id);

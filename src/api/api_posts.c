@@ -2,7 +2,9 @@
  * api_posts.c: posts in the API.
  *
  *   GET    /api/v1/posts           ?limit ?before|?cursor|?after ?tag
- *                                   ?author ?q
+ *                                   ?author ?q ?include=body ?fields=a,b
+ *                                   (items are summaries unless these
+ *                                   ask for more)
  *   POST   /api/v1/posts           {title, body_markdown, tags?,
  *                                   published?, metadata?, summary?,
  *                                   lang?, cover_image_id?,
@@ -24,6 +26,7 @@
 #include <time.h>
 
 #include "db/db_posts.h"
+#include "web/cache.h"
 #include "web/handler.h"
 #include "web/post_write.h"
 #include "web/render_json.h"
@@ -34,6 +37,7 @@
 struct list {
 	struct rctx		 rc;
 	int64_t			 limit, key, id;
+	unsigned		 fields;	/* POST_F_* */
 	struct list_pages	 pages;
 	const char		*param, *cursor;
 	char			 tag[TAG_SIZE];
@@ -63,7 +67,6 @@ struct one {
 static int	list_run(struct http_request *, void *);
 static int	list_params(struct http_request *, struct list *);
 static json_t	*list_item(const void *, int, int64_t *, int64_t *);
-static json_t	*list_item_ranked(const void *, int, int64_t *, int64_t *);
 static int	render_refused(struct http_request *);
 static int	write_input(struct http_request *, struct write *, int);
 static int	create_run(struct http_request *, void *);
@@ -75,14 +78,15 @@ static int	delete_run(struct http_request *, void *);
 static int	preview_run(struct http_request *, void *);
 
 static const struct handler	h_list = {
-	"GET, HEAD", H_API, sizeof(struct list), list_run, NULL, NULL
+	"GET, HEAD", H_API | H_CACHE, sizeof(struct list), list_run, NULL,
+	NULL
 };
 static const struct handler	h_create = {
 	"POST", H_API | H_USER, sizeof(struct write), create_run, write_done,
 	NULL
 };
 static const struct handler	h_get = {
-	"GET, HEAD", H_API, sizeof(struct one), get_run, NULL, NULL
+	"GET, HEAD", H_API | H_CACHE, sizeof(struct one), get_run, NULL, NULL
 };
 static const struct handler	h_patch = {
 	"PATCH", H_API | H_USER, sizeof(struct write), patch_run, write_done,
@@ -96,13 +100,18 @@ ROUTE(api_post, &h_get, &h_patch, &h_del);
 HANDLER(api_preview, "POST", H_API | H_USER, struct preview, preview_run,
     NULL, NULL);
 
-/* ?limit, the cursor (of the list's kind), ?tag, ?author, ?q. */
+/* ?limit, the cursor (of the list's kind), ?tag, ?author, ?q, ?fields,
+ * ?include. */
 static int
 list_params(struct http_request *req, struct list *l)
 {
-	const char	*tag;
-	int		 r;
+	struct input_error	 e;
+	const char		*tag;
+	int			 r;
 
+	if (input_post_list_fields_mask(form_get(&l->rc.form, "fields"),
+	    form_get(&l->rc.form, "include"), &l->fields, &e) == -1)
+		return (input_or_reply(req, &e));
 	if ((r = limit_or_reply(req, 20, &l->limit)) != STEP_OK ||
 	    (r = keyset_or_reply(req, l->q != NULL ? CURSOR_RANK :
 	    CURSOR_TIME, &l->pages.newer, &l->param, &l->cursor, &l->key,
@@ -127,57 +136,67 @@ list_params(struct http_request *req, struct list *l)
 	return (STEP_OK);
 }
 
+/* The list's rows carry its kind and the fields in the request. */
 static json_t *
-list_item(const void *q, int i, int64_t *key, int64_t *id)
+list_item(const void *arg, int i, int64_t *key, int64_t *id)
 {
-	struct post	p;
+	const struct list	*l = arg;
+	struct post		 p;
 
-	db_post_full(q, i, 0, 0, &p);
+	db_post_full(&l->rows, i, 0, l->q != NULL, &p);
 	*key = p.key;
 	*id = p.id;
-	return (json_post(&p));
-}
-
-static json_t *
-list_item_ranked(const void *q, int i, int64_t *key, int64_t *id)
-{
-	struct post	p;
-
-	db_post_full(q, i, 0, 1, &p);
-	*key = p.key;
-	*id = p.id;
-	return (json_post(&p));
+	return (json_post_fields(&p, l->fields));
 }
 
 static int
 list_run(struct http_request *req, void *arg)
 {
-	struct list	*l = arg;
-	const char	*tag;
-	int		 r;
+	struct list		*l = arg;
+	const struct db_stmt	*st;
+	const char		*tag, *a, *v[3];
+	char			 fmt[DB_MAXPARAMS + 1];
+	int			 r, by;
 
 	l->q = form_get(&l->rc.form, "q");
 	if (l->q != NULL && *l->q == '\0')
 		l->q = NULL;
-	if (!db_started(&l->rows) && (r = list_params(req, l)) != STEP_OK)
+	if (!db_started(&l->rows) && ((r = list_params(req, l)) != STEP_OK ||
+	    (r = cache_or_reply(req)) != STEP_OK))
 		return (r);
 	tag = *l->tag != '\0' ? l->tag : NULL;
+	by = (tag != NULL ? API_BY_TAG : 0) |
+	    (l->author != NULL ? API_BY_AUTHOR : 0);
+	/*
+	 * The filters' values in their statement's order (the words, the
+	 * author, the tag); the format is cut to the statement's count.
+	 */
 	if (l->q != NULL)
-		r = query_or_reply(req, &l->rows, l->pages.newer ?
-		    &db_posts_api_search_newer : &db_posts_api_search,
-		    "iiiisss", l->rc.auth.user_id, l->limit + 1, l->key,
-		    l->id, tag, l->author, l->q);
+		st = l->pages.newer ? &db_posts_api_search_newer[by] :
+		    &db_posts_api_search[by];
 	else
-		r = query_or_reply(req, &l->rows, l->pages.newer ?
-		    &db_posts_api_newer : &db_posts_api, "iiiiss",
-		    l->rc.auth.user_id, l->limit + 1, l->key, l->id, tag,
-		    l->author);
+		st = l->pages.newer ? &db_posts_api_newer[by] :
+		    &db_posts_api[by];
+	(void)kore_strlcpy(fmt, "iiiibsss", sizeof(fmt));
+	fmt[st->nparams] = '\0';
+	a = l->author != NULL ? l->author : tag;
+	if (l->q != NULL) {
+		v[0] = l->q;
+		v[1] = a;
+		v[2] = tag;
+	} else {
+		v[0] = a;
+		v[1] = tag;
+		v[2] = NULL;
+	}
+	r = query_or_reply(req, &l->rows, st, fmt, l->rc.auth.user_id,
+	    l->limit + 1, l->key, l->id, (l->fields & POST_F_BODIES) != 0,
+	    v[0], v[1], v[2]);
 	if (r != STEP_OK)
 		return (r);
-	return (reply_json_dumped(req, 200, json_list_pages(&l->rows,
+	return (reply_json_dumped(req, 200, json_list_pages(l,
 	    db_rows(&l->rows), (int)l->limit, l->q != NULL ? CURSOR_RANK :
-	    CURSOR_TIME, l->q != NULL ? list_item_ranked : list_item,
-	    &l->pages)));
+	    CURSOR_TIME, list_item, &l->pages)));
 }
 
 /* The Markdown could not be rendered: too complex (422), or no memory. */
@@ -291,8 +310,9 @@ get_run(struct http_request *req, void *arg)
 	struct post	 p;
 	int		 r;
 
-	if (!db_started(&o->q) && (r = path_id_or_404(req,
-	    "/api/v1/posts/", "", &o->id)) != STEP_OK)
+	if (!db_started(&o->q) && ((r = path_id_or_404(req,
+	    "/api/v1/posts/", "", &o->id)) != STEP_OK ||
+	    (r = cache_or_reply(req)) != STEP_OK))
 		return (r);
 	if ((r = query_or_reply(req, &o->q, &db_post_get, "ii", o->id,
 	    o->rc.auth.user_id)) != STEP_OK)

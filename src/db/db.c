@@ -4,19 +4,49 @@
 
 #include <poll.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/site.h"
+#include "core/versions.h"
 #include "db/db.h"
 #include "lib/timefmt.h"
 
 #define DBQ_IDLE	10
 #define DBQ_QUEUED	11	/* waiting for a pooled connection */
-#define DBQ_SENT	12	/* on the wire */
+#define DBQ_PREPARING	12	/* its Parse is on the wire */
+#define DBQ_SENT	13	/* on the wire */
+#define DBQ_IDLING	14	/* to be sent again on its connection once
+				   the end of its error is read */
 
 #define DB_BREAKER_MS	1000
 
+/*
+ * Prepared statements, per pooled connection.  Kore's pool knows nothing
+ * of them, so the statements a connection has prepared are kept here,
+ * by its PGconn and backend pid (a new connection at a freed address has
+ * another pid).  The table is small and scanned: a worker has DB_POOL
+ * connections, a few more after restarts.  A stale entry costs at most
+ * one "prepared statement does not exist" and a re-prepare.
+ */
+#define DB_PCONN_MAX	32
+#define DB_PREP_MAX	128
+
+struct db_pconn {
+	PGconn			*pg;
+	int			 pid;
+	unsigned int		 gen;	/* names' suffix, after 0A000 */
+	u_int64_t		 used;
+	int			 n;
+	const struct db_stmt	*stmts[DB_PREP_MAX];
+};
+
+static struct db_pconn	db_pconns[DB_PCONN_MAX];
+static u_int64_t	db_pconn_clock = 0;
+
 static u_int64_t	db_down_until = 0;
+static u_int64_t	db_read_down_until = 0;
 
 const struct db_stmt	db_ping = { "ping", "SELECT 1", 0, DB_READ };
 
@@ -24,9 +54,21 @@ static int	db_start(struct http_request *, struct dbq *);
 static int	db_step(struct http_request *, struct dbq *);
 static int	db_fail(struct dbq *, const char *);
 static int	db_lost(struct http_request *, struct dbq *);
+static int	db_lost_unsent(struct http_request *, struct dbq *);
 static int	db_conn_alive(struct pgsql_conn *);
 static void	db_conn_drop(struct dbq *);
 static void	db_rebind(struct http_request *, struct dbq *);
+static int	db_send_stmt(struct http_request *, struct dbq *);
+static int	db_prepared_step(struct http_request *, struct dbq *);
+static int	db_when_idle(struct http_request *, struct dbq *);
+static int	db_replan(const struct dbq *);
+static void	db_schedule(struct http_request *, struct dbq *);
+static struct db_pconn	*pconn_get(PGconn *);
+static int	pconn_has(const struct db_pconn *, const struct db_stmt *);
+static void	pconn_add(struct db_pconn *, const struct db_stmt *);
+static void	pconn_name(const struct db_pconn *, const struct db_stmt *,
+		    char *, size_t);
+static void	pconn_forget(struct db_pconn *, const struct dbq *);
 
 int
 db_send(struct http_request *req, struct dbq *q, const struct db_stmt *st,
@@ -57,6 +99,8 @@ db_sendv(struct http_request *req, struct dbq *q, const struct db_stmt *st,
 
 	q->stmt = st;
 	q->sqlstate[0] = '\0';
+	q->retried = 0;
+	q->reprepared = 0;
 	for (i = 0; fmt[i] != '\0'; i++) {
 		switch (fmt[i]) {
 		case 'i':
@@ -102,6 +146,17 @@ db_poll(struct http_request *req, struct dbq *q)
 		 */
 		db_rebind(req, q);
 		return (db_start(req, q));
+	case DBQ_PREPARING:
+		return (db_prepared_step(req, q));
+	case DBQ_IDLING:
+		switch (q->sql.state) {
+		case KORE_PGSQL_STATE_WAIT:
+		case KORE_PGSQL_STATE_INIT:
+			return (DB_PENDING);
+		case KORE_PGSQL_STATE_ERROR:
+			return (db_step(req, q));
+		}
+		return (db_when_idle(req, q));
 	case DBQ_SENT:
 		return (db_step(req, q));
 	}
@@ -115,12 +170,22 @@ db_started(const struct dbq *q)
 	return (q->stmt != NULL);
 }
 
+void
+db_prefer_replica(struct dbq *q, int yes)
+{
+	q->replica = yes && q->stmt == NULL;
+}
+
 static int
 db_start(struct http_request *req, struct dbq *q)
 {
 	int		sends, stale;
 
-	if (db_down_until > kore_time_ms())
+	/* The replica only for reads, while it is up and close behind. */
+	if (q->replica && (!(q->stmt->flags & DB_READ) ||
+	    db_read_down_until > kore_time_ms() || !versions_replica_ok()))
+		q->replica = 0;
+	if (!q->replica && db_down_until > kore_time_ms())
 		return (db_fail(q, "08000"));
 
 	/*
@@ -128,11 +193,22 @@ db_start(struct http_request *req, struct dbq *q)
 	 * are dropped without counting; a failed send is retried once.
 	 */
 	for (sends = 0, stale = 0; sends < 2 && stale < 256; ) {
-		if (!kore_pgsql_setup(&q->sql, "db", KORE_PGSQL_ASYNC)) {
+		if (!kore_pgsql_setup(&q->sql, q->replica ? "read" : "db",
+		    KORE_PGSQL_ASYNC)) {
 			if (q->sql.state == KORE_PGSQL_STATE_INIT) {
 				/* Queued: Kore wakes us when a conn frees. */
 				q->state = DBQ_QUEUED;
 				return (DB_PENDING);
+			}
+			if (q->replica) {
+				/* The primary, then: it has it all. */
+				kore_log(LOG_NOTICE, "db: replica: %s",
+				    q->sql.error ? q->sql.error : "?");
+				db_read_down_until = kore_time_ms() +
+				    DB_BREAKER_MS;
+				q->replica = 0;
+				db_rebind(req, q);
+				continue;
 			}
 			if (q->sql.error != NULL &&
 			    strstr(q->sql.error, "no available connection")) {
@@ -152,11 +228,8 @@ db_start(struct http_request *req, struct dbq *q)
 			continue;
 		}
 
-		if (kore_pgsql_query_param_fields(&q->sql, q->stmt->sql, 0,
-		    q->stmt->nparams, q->values, q->lengths, NULL)) {
-			q->state = DBQ_SENT;
+		if (db_send_stmt(req, q))
 			return (DB_PENDING);
-		}
 
 		/* Nothing reached the server: safe to send any statement. */
 		kore_log(LOG_NOTICE, "db: send failed: %s",
@@ -166,6 +239,142 @@ db_start(struct http_request *req, struct dbq *q)
 		sends++;
 	}
 	return (db_fail(q, "08006"));
+}
+
+/*
+ * Sends q's statement on its connection: prepared first when this
+ * connection has not prepared it yet (DBQ_PREPARING: the Parse goes
+ * alone, its answer comes back through Kore's receive path like any
+ * result), else executed by name (DBQ_SENT).  0 when libpq could not
+ * send (nothing reached the server).
+ */
+static int
+db_send_stmt(struct http_request *req, struct dbq *q)
+{
+	struct db_pconn	*pc;
+	PGconn		*pg;
+	char		 name[80];
+
+	pg = q->sql.conn->db;
+	pc = pconn_get(pg);
+	pconn_name(pc, q->stmt, name, sizeof(name));
+	if (!pconn_has(pc, q->stmt)) {
+		if (!PQsendPrepare(pg, name, q->stmt->sql, q->stmt->nparams,
+		    NULL))
+			return (0);
+		q->prep_gen = pc->gen;
+		q->state = DBQ_PREPARING;
+	} else {
+		if (!PQsendQueryPrepared(pg, name, q->stmt->nparams,
+		    q->values, q->lengths, NULL, 0))
+			return (0);
+		q->state = DBQ_SENT;
+	}
+	db_schedule(req, q);
+	return (1);
+}
+
+/* What Kore's own send path does after PQsendQuery (pgsql_schedule). */
+static void
+db_schedule(struct http_request *req, struct dbq *q)
+{
+	int	fd;
+
+	if ((fd = PQsocket(q->sql.conn->db)) < 0)
+		fatal("db: no socket on an open connection");
+	kore_platform_schedule_read(fd, q->sql.conn);
+	q->sql.state = KORE_PGSQL_STATE_WAIT;
+	q->sql.flags |= KORE_PGSQL_SCHEDULED;
+	http_request_sleep(req);
+}
+
+/*
+ * The Parse's answer.  Once it is in, the statement is executed on the
+ * same connection as soon as it is idle (db_when_idle()).
+ */
+static int
+db_prepared_step(struct http_request *req, struct dbq *q)
+{
+	struct db_pconn	*pc;
+	const char	*st;
+
+	switch (q->sql.state) {
+	case KORE_PGSQL_STATE_WAIT:
+	case KORE_PGSQL_STATE_INIT:
+		return (DB_PENDING);
+	case KORE_PGSQL_STATE_ERROR:
+		st = q->sql.result != NULL ? PQresultErrorField(q->sql.result,
+		    PG_DIAG_SQLSTATE) : NULL;
+		/* 42P05: prepared already (the table here was stale). */
+		if (st == NULL || strcmp(st, "42P05") != 0 ||
+		    q->sql.conn == NULL)
+			return (db_step(req, q));
+		kore_free(q->sql.error);
+		q->sql.error = NULL;
+		break;
+	case KORE_PGSQL_STATE_DONE:
+	case KORE_PGSQL_STATE_RESULT:
+		break;
+	default:
+		return (db_step(req, q));
+	}
+	if (q->sql.result != NULL) {
+		PQclear(q->sql.result);
+		q->sql.result = NULL;
+		/* Unless names changed meanwhile: then prepare it anew. */
+		pc = pconn_get(q->sql.conn->db);
+		if (pc->gen == q->prep_gen)
+			pconn_add(pc, q->stmt);
+	}
+
+	return (db_when_idle(req, q));
+}
+
+/*
+ * Sends q's statement on its connection once the connection is idle:
+ * what is left of the previous answer (its end usually came in the same
+ * packet) is read without blocking; if it has not come yet, Kore wakes
+ * the request when it does (pgsql_read_result() then finds the end).
+ */
+static int
+db_when_idle(struct http_request *req, struct dbq *q)
+{
+	PGresult	*res;
+	PGconn		*pg;
+
+	pg = q->sql.conn->db;
+	if (!PQconsumeInput(pg))
+		return (db_lost_unsent(req, q));
+	while (!PQisBusy(pg)) {
+		if ((res = PQgetResult(pg)) == NULL) {
+			/* Idle: send it now, on this connection. */
+			if (db_send_stmt(req, q))
+				return (DB_PENDING);
+			return (db_lost_unsent(req, q));
+		}
+		PQclear(res);
+	}
+	q->sql.state = KORE_PGSQL_STATE_WAIT;
+	q->sql.conn->evt.flags &= ~KORE_EVENT_READ;
+	return (DB_PENDING);
+}
+
+/*
+ * The errors after which a prepared statement must be prepared again
+ * (a new server process without it, or a table change that altered its
+ * result): nothing ran, so it is sent once more whatever it does.
+ */
+static int
+db_replan(const struct dbq *q)
+{
+	const char	*msg;
+
+	if (!strcmp(q->sqlstate, "26000"))
+		return (1);
+	if (strcmp(q->sqlstate, "0A000") != 0 || q->sql.result == NULL)
+		return (0);
+	msg = PQresultErrorField(q->sql.result, PG_DIAG_MESSAGE_PRIMARY);
+	return (msg != NULL && strstr(msg, "cached plan") != NULL);
 }
 
 static int
@@ -234,6 +443,23 @@ db_step(struct http_request *req, struct dbq *q)
 			    !strncmp(q->sqlstate, "08", 2);
 			if (q->sql.conn != NULL && !fatal_err &&
 			    PQstatus(q->sql.conn->db) == CONNECTION_OK) {
+				if (!q->reprepared && db_replan(q)) {
+					/*
+					 * Prepared again and sent again on
+					 * this very connection, which now
+					 * surely has it.
+					 */
+					pconn_forget(pconn_get(
+					    q->sql.conn->db), q);
+					q->reprepared = 1;
+					PQclear(q->sql.result);
+					q->sql.result = NULL;
+					kore_free(q->sql.error);
+					q->sql.error = NULL;
+					q->sqlstate[0] = '\0';
+					q->state = DBQ_IDLING;
+					return (db_when_idle(req, q));
+				}
 				/* An SQL error: log it, keep the conn. */
 				if (strncmp(q->sqlstate, "23", 2) != 0)
 					kore_pgsql_logerror(&q->sql);
@@ -262,6 +488,14 @@ db_lost(struct http_request *req, struct dbq *q)
 	kore_log(LOG_NOTICE, "db: connection lost: %s",
 	    q->sql.error ? q->sql.error : "no result");
 	db_conn_drop(q);
+	if (q->replica) {
+		/* A replica gone: the primary answers instead. */
+		db_read_down_until = kore_time_ms() + DB_BREAKER_MS;
+		q->replica = 0;
+		db_rebind(req, q);
+		q->state = DBQ_IDLE;
+		return (db_start(req, q));
+	}
 	if ((q->stmt->flags & DB_READ) && !q->retried) {
 		q->retried = 1;
 		db_rebind(req, q);
@@ -269,6 +503,24 @@ db_lost(struct http_request *req, struct dbq *q)
 		return (db_start(req, q));
 	}
 	return (db_fail(q, "08006"));
+}
+
+/*
+ * The connection died while the statement was being prepared, before it
+ * was executed: any statement may be sent again (once), on a fresh one.
+ */
+static int
+db_lost_unsent(struct http_request *req, struct dbq *q)
+{
+	kore_log(LOG_NOTICE, "db: connection lost while preparing: %s",
+	    PQerrorMessage(q->sql.conn->db));
+	db_conn_drop(q);
+	if (q->retried)
+		return (db_fail(q, "08006"));
+	q->retried = 1;
+	db_rebind(req, q);
+	q->state = DBQ_IDLE;
+	return (db_start(req, q));
 }
 
 static int
@@ -343,6 +595,7 @@ db_cleanup(struct dbq *q)
 		q->copies[i] = NULL;
 	}
 	q->stmt = NULL;
+	q->replica = 0;
 }
 
 int
@@ -419,4 +672,93 @@ db_wait(const struct dbq *q, int row, int col)
 	if (v <= 0)
 		return (0);
 	return (v > 86400 * 365 ? 86400 * 365 : (int)v);
+}
+
+/*
+ * The table of what each connection has prepared.  The entry of pg, or
+ * a fresh one (its least recently used slot) when pg is new here or is
+ * another server process now.
+ */
+static struct db_pconn *
+pconn_get(PGconn *pg)
+{
+	struct db_pconn	*pc, *old;
+	int		 i, pid;
+
+	pid = PQbackendPID(pg);
+	old = &db_pconns[0];
+	for (i = 0; i < DB_PCONN_MAX; i++) {
+		pc = &db_pconns[i];
+		if (pc->pg == pg && pc->pid == pid) {
+			pc->used = ++db_pconn_clock;
+			return (pc);
+		}
+		if (pc->used < old->used)
+			old = pc;
+	}
+	memset(old, 0, sizeof(*old));
+	old->pg = pg;
+	old->pid = pid;
+	old->used = ++db_pconn_clock;
+	return (old);
+}
+
+static int
+pconn_has(const struct db_pconn *pc, const struct db_stmt *st)
+{
+	int	i;
+
+	for (i = 0; i < pc->n; i++) {
+		if (pc->stmts[i] == st)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+pconn_add(struct db_pconn *pc, const struct db_stmt *st)
+{
+	if (pconn_has(pc, st))
+		return;
+	if (pc->n == DB_PREP_MAX) {
+		/* Full (never with today's statements): start over with
+		 * new names; the old ones go with the connection. */
+		pc->gen++;
+		pc->n = 0;
+	}
+	pc->stmts[pc->n++] = st;
+}
+
+/*
+ * After "does not exist" the connection has lost its prepared statements
+ * (DISCARD ALL, DEALLOCATE ALL, a pooler handing over another server
+ * process): each is prepared again under its name when next used there
+ * (one that still exists answers 42P05, which is fine).  After a changed
+ * result type (a table was altered) every connection's statements are
+ * out of date, and their names still exist on the servers: every
+ * statement of every connection gets a new name.
+ */
+static void
+pconn_forget(struct db_pconn *pc, const struct dbq *q)
+{
+	int	i;
+
+	if (strcmp(q->sqlstate, "26000") == 0) {
+		pc->n = 0;
+		return;
+	}
+	for (i = 0; i < DB_PCONN_MAX; i++) {
+		db_pconns[i].gen++;
+		db_pconns[i].n = 0;
+	}
+}
+
+static void
+pconn_name(const struct db_pconn *pc, const struct db_stmt *st, char *out,
+    size_t len)
+{
+	if (pc->gen == 0)
+		(void)kore_strlcpy(out, st->name, len);
+	else
+		(void)snprintf(out, len, "%s.%u", st->name, pc->gen);
 }

@@ -17,6 +17,15 @@
  * skeleton's query_or_reply() (web/handler.h) rather than these.
  *
  * Built on Kore's pgsql layer, with what it lacks:
+ *  - prepared statements: Kore sends unnamed statements, which the
+ *    server parses and plans on every request.  Here each pooled
+ *    connection prepares a statement (by its name) the first time it
+ *    runs it, without waiting (the Parse is sent alone and its answer
+ *    comes back like any result), then executes it by name, and
+ *    Kore's own receive path reads the rows.  "Prepared statement does
+ *    not exist" (a new server process) or "cached plan must not change
+ *    result type" (a table changed) prepares it again and sends it once
+ *    more: nothing ran, so this is safe for writes too;
  *  - a dead pooled connection (PostgreSQL restarted) is noticed before a
  *    query is sent on it and replaced, and a statement marked DB_READ is
  *    retried once on a fresh connection when its connection dies under
@@ -24,7 +33,10 @@
  *  - a failed connection attempt opens a short circuit breaker: while
  *    the database is down, requests fail fast instead of each blocking
  *    the worker in connect() for up to DB_CONNECT_TIMEOUT;
- *  - SQL errors are drained without Kore's blocking PQcancel().
+ *  - SQL errors are drained without Kore's blocking PQcancel();
+ *  - reads from a replica ("read": DATABASE_READ_URL) for the requests
+ *    that prefer it (db_prefer_replica()), with its own breaker and the
+ *    primary as the fallback.
  * It never blocks except inside PQconnectdb() (Kore opens pooled
  * connections synchronously; the timeout and the breaker bound that).
  *
@@ -64,7 +76,10 @@ struct db_stmt {
 struct dbq {
 	struct kore_pgsql	 sql;
 	int			 state;
-	int			 retried;
+	int			 retried;	/* sent again: conn lost */
+	int			 reprepared;	/* prepared again */
+	unsigned int		 prep_gen;	/* names it was prepared with */
+	int			 replica;	/* read from DATABASE_READ_URL */
 	int			 bound;
 	const struct db_stmt	*stmt;
 	const char		*values[DB_MAXPARAMS];
@@ -83,6 +98,12 @@ int		 db_send(struct http_request *, struct dbq *,
 		    const struct db_stmt *, const char *fmt, ...);
 int		 db_sendv(struct http_request *, struct dbq *,
 		    const struct db_stmt *, const char *fmt, va_list);
+/*
+ * Before db_send(): a DB_READ statement may go to the replica
+ * (DATABASE_READ_URL) while it is up and close behind; the primary
+ * answers when it is not, or when the replica fails.
+ */
+void		 db_prefer_replica(struct dbq *, int);
 /* DB_PENDING, DB_OK (rows in q) or DB_FAIL.  Safe to call again. */
 int		 db_poll(struct http_request *, struct dbq *);
 /* 1 when db_send() was called on q (and db_cleanup() was not). */

@@ -87,33 +87,68 @@ const struct db_stmt db_posts_search = { "posts_search",
 const struct db_stmt db_posts_search_newer = { "posts_search_newer",
     SEARCH(">", "") };
 
-/* The API: full rows, a tag and an author as filters. */
-#define API_WHERE \
-	"($5::text IS NULL OR p.tags @> ARRAY[$5::text]) " \
-	"AND ($6::text IS NULL OR lower(u.username) = lower($6)) "
-#define API(cmp, order) \
-	"SELECT " FULL_COLS("$1::bigint") "FROM posts p " \
-	"JOIN users u ON u.id = p.author_id " COVER_JOIN \
-	"WHERE (p.published OR ($6::text IS NOT NULL AND " \
-	"p.author_id = $1::bigint)) AND " API_WHERE \
-	"AND (p.list_at, p.id) " cmp " " CURSOR_AT(3, 4) " " \
-	"ORDER BY p.list_at " order ", p.id " order " LIMIT $2::int", 6, \
-	DB_READ
-#define API_SEARCH(cmp, order) \
-	RANKED(SUMMARY_COLS ", p.r, p.body_md, p.body_html, p.metadata, " \
+/*
+ * The API's lists: summaries, with the bodies only when $5 asks (a
+ * CASE never reads a body it does not return), and liked_by_me for $1.
+ * One statement per filter and direction, so that each has a plan of its
+ * own once prepared: $1 viewer, $2 limit, $3/$4 the cursor, $5 bodies,
+ * then $6 (and $7) the filters; an author's list holds their drafts for
+ * themselves.  Search: $6 the words, ranked (each post in its own
+ * language's configuration), then the filters from $7.  The _newer
+ * statements return the rows after the cursor, oldest first.
+ */
+#define API_COLS(key) SUMMARY_COLS ", " key ", " \
+	"CASE WHEN $5::boolean THEN p.body_md END, " \
+	"CASE WHEN $5::boolean THEN p.body_html END, " \
+	"CASE WHEN $5::boolean THEN p.metadata END, " \
 	"EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND " \
-	"l.user_id = $1::bigint), p.cover_image_id, " MOD_COLS, "$7", \
-	API_WHERE \
-	"AND (p.r, p.id) " cmp " ($3::bigint, $4::bigint) " \
-	"ORDER BY p.r " order ", p.id " order " LIMIT $2::int"), 7, DB_READ
+	"l.user_id = $1::bigint), p.cover_image_id, " MOD_COLS
+#define API_LIST(name, cmp, order, where, n) { name, \
+    "SELECT " API_COLS("p.list_at") "FROM posts p " \
+    "JOIN users u ON u.id = p.author_id " COVER_JOIN "WHERE " where " " \
+    "AND (p.list_at, p.id) " cmp " " CURSOR_AT(3, 4) " " \
+    "ORDER BY p.list_at " order ", p.id " order " LIMIT $2::int", n, \
+    DB_READ }
+#define API_SEARCH(name, cmp, order, where, n) { name, \
+    RANKED(API_COLS("p.r"), "$6", where " AND (p.r, p.id) " cmp \
+    " ($3::bigint, $4::bigint) ORDER BY p.r " order ", p.id " order \
+    " LIMIT $2::int"), n, DB_READ }
+#define API_MINE(a)	"(p.published OR p.author_id = $1::bigint) " \
+			"AND lower(u.username) = lower(" a ")"
+#define API_LISTS(suffix, cmp, order) { \
+	API_LIST("posts_api" suffix, cmp, order, "p.published", 5), \
+	API_LIST("posts_api_tag" suffix, cmp, order, "p.published AND " \
+	    "p.tags @> ARRAY[$6::text]", 6), \
+	API_LIST("posts_api_author" suffix, cmp, order, API_MINE("$6"), 6), \
+	API_LIST("posts_api_author_tag" suffix, cmp, order, API_MINE("$6") \
+	    " AND p.tags @> ARRAY[$7::text]", 7) }
+#define API_SEARCHES(suffix, cmp, order) { \
+	API_SEARCH("posts_api_search" suffix, cmp, order, "true", 6), \
+	API_SEARCH("posts_api_search_tag" suffix, cmp, order, \
+	    "p.tags @> ARRAY[$7::text]", 7), \
+	API_SEARCH("posts_api_search_author" suffix, cmp, order, \
+	    "lower(u.username) = lower($7)", 7), \
+	API_SEARCH("posts_api_search_author_tag" suffix, cmp, order, \
+	    "lower(u.username) = lower($7) AND p.tags @> ARRAY[$8::text]", \
+	    8) }
 
-const struct db_stmt db_posts_api = { "posts_api", API("<", "DESC") };
-const struct db_stmt db_posts_api_newer = { "posts_api_newer",
-    API(">", "") };
-const struct db_stmt db_posts_api_search = { "posts_api_search",
-    API_SEARCH("<", "DESC") };
-const struct db_stmt db_posts_api_search_newer = {
-    "posts_api_search_newer", API_SEARCH(">", "") };
+const struct db_stmt db_posts_api[4] = API_LISTS("", "<", "DESC");
+const struct db_stmt db_posts_api_newer[4] = API_LISTS("_newer", ">", "");
+const struct db_stmt db_posts_api_search[4] = API_SEARCHES("", "<", "DESC");
+const struct db_stmt db_posts_api_search_newer[4] =
+    API_SEARCHES("_newer", ">", "");
+
+/*
+ * The post's page: what it shows (the HTML, not the Markdown source nor
+ * the metadata, which stay NULL), liked by $2.
+ */
+const struct db_stmt db_post_page = { "post_page",
+    "SELECT " SUMMARY_COLS ", p.list_at, NULL, p.body_html, NULL, "
+    "EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND "
+    "l.user_id = $2::bigint), p.cover_image_id, " MOD_COLS "FROM posts p "
+    "JOIN users u ON u.id = p.author_id " COVER_JOIN
+    "WHERE p.id = $1::bigint AND (p.published OR p.author_id = $2::bigint)",
+    2, DB_READ };
 
 const struct db_stmt db_post_get = { "post_get",
     "SELECT " FULL_COLS("$2::bigint") "FROM posts p "
@@ -219,6 +254,10 @@ const struct db_stmt db_unlike = { "unlike",
     "WHERE id IN (SELECT post_id FROM d) RETURNING like_count) "
     "SELECT (SELECT id FROM p), coalesce((SELECT like_count FROM u), "
     "(SELECT like_count FROM p)), false", 2, 0 };
+
+const struct db_stmt db_liked = { "liked",
+    "SELECT EXISTS (SELECT 1 FROM likes WHERE user_id = $1::bigint AND "
+    "post_id = $2::bigint)", 2, DB_READ };
 
 /*
  * Feeds.  FEED_WHERE's $1 is the author's username or the tag; the head

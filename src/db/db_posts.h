@@ -86,14 +86,23 @@ extern const struct db_stmt	db_posts_tag, db_posts_tag_newer;
 extern const struct db_stmt	db_posts_author, db_posts_author_newer;
 /* ... $3 the words typed, ranked. */
 extern const struct db_stmt	db_posts_search, db_posts_search_newer;
-/* Full rows for the API: $1 viewer, $2 limit, $3/$4 the cursor, $5 tag
- * or NULL, $6 author or NULL (their drafts for themselves); with $7 the
- * words, ranked (db_posts_api_search).  _newer: after the cursor,
- * oldest first. */
-extern const struct db_stmt	db_posts_api, db_posts_api_newer;
-extern const struct db_stmt	db_posts_api_search,
-				db_posts_api_search_newer;
+/*
+ * The API's lists, rows as full rows (db_post_full()) whose bodies and
+ * metadata are NULL unless $5: $1 viewer, $2 limit, $3/$4 the cursor,
+ * $5 with the bodies (boolean).  Indexed by filter (API_BY_*): [0] every
+ * published post, [API_BY_TAG] $6 tag, [API_BY_AUTHOR] $6 username
+ * (their drafts for themselves), both: $6 username, $7 tag.  Search:
+ * $6 the words, ranked, then the filters from $7 in the same order.
+ * _newer: after the cursor, oldest first.
+ */
+#define API_BY_TAG	1
+#define API_BY_AUTHOR	2
+extern const struct db_stmt	db_posts_api[4], db_posts_api_newer[4];
+extern const struct db_stmt	db_posts_api_search[4],
+				db_posts_api_search_newer[4];
 /* $1 id, $2 viewer: a full row. */
+extern const struct db_stmt	db_post_page;	/* without the Markdown
+						   and the metadata */
 extern const struct db_stmt	db_post_get;
 /*
  * $1 author, $2 title, $3 Markdown, $4 HTML, $5 excerpt, $6 tags (a
@@ -150,6 +159,8 @@ void	db_feed_head_row(const struct dbq *, struct feed_head *);
  * has it), $4 new Markdown, $5 HTML, $6 excerpt.  Row: the id when done.
  */
 extern const struct db_stmt	db_post_unlink;
+/* $1 user, $2 post: one row, whether the user likes the post. */
+extern const struct db_stmt	db_liked;
 
 /*
  * The sitemap: published posts (id, slug, updated_at), the people who

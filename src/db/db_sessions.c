@@ -11,8 +11,8 @@
 			u ".suspended_until <= now())"
 
 const struct db_stmt db_session_get = { "session_get",
-    "SELECT u.id, u.username, u.display_name, s.csrf_secret, u.role "
-    "FROM sessions s JOIN users u ON u.id = s.user_id "
+    "SELECT u.id, u.username, u.display_name, s.csrf_secret, u.role, "
+    "s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = $1::bytea AND s.expires_at > now() AND "
     NOT_SUSPENDED("u"), 1, DB_READ };
 
@@ -27,9 +27,9 @@ const struct db_stmt db_bearer_get = { "bearer_get",
     "u AS (UPDATE api_tokens SET last_used_at = now() WHERE id IN "
     "(SELECT id FROM t WHERE last_used_at IS NULL OR "
     "last_used_at < now() - interval '1 minute')) "
-    "SELECT us.id, us.username, us.display_name, '', us.role "
-    "FROM t JOIN users us ON us.id = t.user_id WHERE " NOT_SUSPENDED("us"),
-    1, DB_READ };
+    "SELECT us.id, us.username, us.display_name, '', us.role, "
+    "NULL::timestamptz FROM t JOIN users us ON us.id = t.user_id WHERE "
+    NOT_SUSPENDED("us"), 1, DB_READ };
 
 const struct db_stmt db_logout = { "logout",
     "DELETE FROM sessions WHERE token_hash = $1::bytea", 1, 0 };
@@ -64,6 +64,7 @@ db_who_row(const struct dbq *q, int row, struct who *w)
 	w->display_name = db_text(q, row, 2);
 	w->csrf = db_text(q, row, 3);
 	w->role = db_role(db_text(q, row, 4));
+	w->expires = db_time(q, row, 5);
 }
 
 int

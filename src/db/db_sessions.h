@@ -22,6 +22,7 @@ struct who {
 	const char	*display_name;
 	const char	*csrf;		/* the session's CSRF secret; "" */
 	int		 role;		/* ROLE_* */
+	int64_t		 expires;	/* a session's end (us), 0: none */
 };
 
 struct token {

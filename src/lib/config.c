@@ -34,6 +34,9 @@ static int	site_text(const char *, size_t);
 static int	community_load(struct config *, config_getenv_fn, char *,
 		    size_t);
 static int	images_load(struct config *, config_getenv_fn, char *, size_t);
+static int	cache_load(struct config *, config_getenv_fn, char *, size_t);
+static int	conninfo_dup(const char *, const char *, char **, char *,
+		    size_t);
 static char	*url_origin(const char *);
 
 int
@@ -60,11 +63,9 @@ int
 config_load(struct config *cfg, config_getenv_fn get, char *err,
     size_t errlen)
 {
-	const char		*v;
-	long			 n;
-	size_t			 len;
-	char			*pqerr;
-	PQconninfoOption	*opts;
+	const char	*v;
+	long		 n;
+	size_t		 len;
 
 	memset(cfg, 0, sizeof(*cfg));
 
@@ -72,15 +73,9 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 	if (v == NULL || *v == '\0')
 		return (fail(err, errlen, "DATABASE_URL is not set "
 		    "(e.g. postgresql://user:pass@host:5432/kblog)"));
-	pqerr = NULL;
-	if ((opts = PQconninfoParse(v, &pqerr)) == NULL) {
-		PQfreemem(pqerr);
-		return (fail(err, errlen, "DATABASE_URL is not a valid "
-		    "PostgreSQL connection string"));
-	}
-	PQconninfoFree(opts);
-	if ((cfg->database_url = strdup(v)) == NULL)
-		return (fail(err, errlen, "out of memory"));
+	if (conninfo_dup("DATABASE_URL", v, &cfg->database_url, err,
+	    errlen) == -1)
+		return (-1);
 
 	v = get("BIND");
 	if (v == NULL || *v == '\0')
@@ -156,6 +151,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 	if (community_load(cfg, get, err, errlen) == -1)
 		return (-1);
 	if (images_load(cfg, get, err, errlen) == -1)
+		return (-1);
+	if (cache_load(cfg, get, err, errlen) == -1)
 		return (-1);
 
 	v = get("MIGRATIONS_DIR");
@@ -485,6 +482,62 @@ community_load(struct config *cfg, config_getenv_fn get, char *err,
 }
 
 /*
+ * The response cache, the session cache and reads from a replica.
+ * CACHE=off turns both caches off (the benchmark's uncached runs).
+ */
+static int
+cache_load(struct config *cfg, config_getenv_fn get, char *err,
+    size_t errlen)
+{
+	const char	*v;
+
+	v = get("CACHE");
+	if (v == NULL || *v == '\0' || !strcmp(v, "on") || !strcmp(v, "1"))
+		cfg->cache = 1;
+	else if (!strcmp(v, "off") || !strcmp(v, "0"))
+		cfg->cache = 0;
+	else
+		return (fail(err, errlen, "CACHE must be on or off"));
+	if (opt_int(get, "CACHE_BYTES", 8L * 1024 * 1024, 65536,
+	    1L << 30, &cfg->cache_bytes, err, errlen) == -1 ||
+	    opt_int(get, "CACHE_MAX_AGE", 1, 0, 3600, &cfg->cache_max_age,
+	    err, errlen) == -1 ||
+	    opt_int(get, "CACHE_STALE", 5, 0, 86400, &cfg->cache_stale,
+	    err, errlen) == -1 ||
+	    opt_int(get, "READ_AFTER_WRITE", 5, 1, 3600,
+	    &cfg->read_after_write, err, errlen) == -1 ||
+	    opt_int(get, "READ_MAX_LAG_MS", 500, 10, 60000,
+	    &cfg->read_max_lag_ms, err, errlen) == -1)
+		return (-1);
+
+	v = get("DATABASE_READ_URL");
+	if (v == NULL || *v == '\0')
+		return (0);
+	return (conninfo_dup("DATABASE_READ_URL", v, &cfg->database_read_url,
+	    err, errlen));
+}
+
+/* A libpq connection string, checked, copied into *out.  0, or -1. */
+static int
+conninfo_dup(const char *name, const char *v, char **out, char *err,
+    size_t errlen)
+{
+	char			*pqerr;
+	PQconninfoOption	*opts;
+
+	pqerr = NULL;
+	if ((opts = PQconninfoParse(v, &pqerr)) == NULL) {
+		PQfreemem(pqerr);
+		return (fail(err, errlen, "%s is not a valid PostgreSQL "
+		    "connection string", name));
+	}
+	PQconninfoFree(opts);
+	if ((*out = strdup(v)) == NULL)
+		return (fail(err, errlen, "out of memory"));
+	return (0);
+}
+
+/*
  * Image processing: the decompression-bomb limits (pixels counted over
  * every frame, frames of an animation), the width of the largest variant
  * (at most WebP's 16,383), how many images a worker processes at once
@@ -530,6 +583,7 @@ config_free(struct config *cfg)
 	free(cfg->s3_public_url);
 	free(cfg->storage_origin);
 	free(cfg->database_url);
+	free(cfg->database_read_url);
 	free(cfg->bind);
 	free(cfg->port);
 	free(cfg->public_url);

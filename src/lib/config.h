@@ -78,6 +78,14 @@ struct config {
 	long		 image_max_width;	/* of the largest variant */
 	long		 image_concurrency;	/* at once, per worker */
 	int		 keep_original;		/* keep the upload itself */
+	/* Caches and replicas (web/cache.c, core/versions.c, db/db.c). */
+	int		 cache;			/* CACHE=on */
+	long		 cache_bytes;		/* per worker */
+	long		 cache_max_age;		/* s, anonymous pages */
+	long		 cache_stale;		/* s, stale-while-revalidate */
+	long		 read_after_write;	/* s a writer reads fresh */
+	char		*database_read_url;	/* a replica, or NULL */
+	long		 read_max_lag_ms;	/* replica used below this */
 };
 
 /*

@@ -5,6 +5,7 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "html.h"
@@ -95,11 +96,21 @@ html_escape(struct sbuf *b, const char *s, size_t len, int br)
 	const unsigned char	*u = (const unsigned char *)s;
 
 	for (i = 0; i < len; ) {
-		/* Copy the longest run that needs no escaping. */
-		for (run = i; run < len; run++) {
-			if (u[run] < 0x20 || u[run] >= 0x80 ||
-			    strchr("&<>\"'", u[run]) != NULL)
+		/*
+		 * Copy the longest run that needs no escaping: printable
+		 * ASCII but the five, and whole valid UTF-8 sequences.
+		 */
+		for (run = i; run < len; ) {
+			if (u[run] >= 0x80) {
+				if ((n = utf8_seqlen(u + run, len - run)) == 0)
+					break;
+				run += n;
+				continue;
+			}
+			if (u[run] < 0x20 || u[run] == '&' || u[run] == '<' ||
+			    u[run] == '>' || u[run] == '"' || u[run] == '\'')
 				break;
+			run++;
 		}
 		if (run > i) {
 			sbuf_add(b, s + i, run - i);
@@ -154,12 +165,17 @@ void
 html_init(struct html *h, size_t hint)
 {
 	sbuf_init(&h->b, hint);
+	h->holes = NULL;
+	h->nholes = h->capholes = 0;
 }
 
 void
 html_free(struct html *h)
 {
 	sbuf_free(&h->b);
+	free(h->holes);
+	h->holes = NULL;
+	h->nholes = h->capholes = 0;
 }
 
 const char *
@@ -244,7 +260,118 @@ html_url(struct html *h, const char *s)
 void
 html_cat(struct html *h, const struct html *part)
 {
+	size_t	i, base;
+
+	base = h->b.len;
 	sbuf_add(&h->b, part->b.data, part->b.len);
+	for (i = 0; i < part->nholes; i++) {
+		html_hole(h, part->holes[i].kind, part->holes[i].a,
+		    part->holes[i].b, part->holes[i].c);
+		h->holes[h->nholes - 1].off = base + part->holes[i].off;
+	}
+}
+
+void
+html_hole(struct html *h, int kind, int64_t a, int64_t b, int64_t c)
+{
+	struct html_hole	*p;
+
+	if (h->nholes == h->capholes) {
+		h->capholes = h->capholes ? h->capholes * 2 : 16;
+		if ((p = reallocarray(h->holes, h->capholes,
+		    sizeof(*p))) == NULL)
+			abort();
+		h->holes = p;
+	}
+	p = &h->holes[h->nholes++];
+	p->off = h->b.len;
+	p->kind = kind;
+	p->a = a;
+	p->b = b;
+	p->c = c;
+}
+
+size_t
+html_nholes(const struct html *h)
+{
+	return (h->nholes);
+}
+
+/*
+ * The packed form: "KBS1", the number of holes, each hole (offset,
+ * kind, a, b, c: 8 bytes each, host order: a shell never leaves the
+ * process that made it), then the page.
+ */
+#define SHELL_MAGIC	"KBS1"
+#define SHELL_HOLE	(5 * 8)
+
+static void
+pack_u64(struct sbuf *out, uint64_t v)
+{
+	sbuf_add(out, &v, sizeof(v));
+}
+
+static uint64_t
+unpack_u64(const unsigned char *p)
+{
+	uint64_t	v;
+
+	memcpy(&v, p, sizeof(v));
+	return (v);
+}
+
+void
+html_shell_pack(struct sbuf *out, const struct html *h)
+{
+	size_t	i;
+
+	sbuf_add(out, SHELL_MAGIC, 4);
+	pack_u64(out, h->nholes);
+	for (i = 0; i < h->nholes; i++) {
+		pack_u64(out, h->holes[i].off);
+		pack_u64(out, (uint64_t)h->holes[i].kind);
+		pack_u64(out, (uint64_t)h->holes[i].a);
+		pack_u64(out, (uint64_t)h->holes[i].b);
+		pack_u64(out, (uint64_t)h->holes[i].c);
+	}
+	sbuf_add(out, h->b.data, h->b.len);
+}
+
+int
+html_shell_fill(struct html *out, const void *shell, size_t len,
+    html_fill_fn fn, void *arg)
+{
+	const unsigned char	*p = shell, *page;
+	struct html_hole	 hole;
+	uint64_t		 n, i, off, prev;
+	size_t			 plen;
+
+	if (len < 12 || memcmp(p, SHELL_MAGIC, 4) != 0)
+		return (-1);
+	n = unpack_u64(p + 4);
+	if (n > (len - 12) / SHELL_HOLE)
+		return (-1);
+	page = p + 12 + n * SHELL_HOLE;
+	plen = len - 12 - n * SHELL_HOLE;
+	/* Offsets in order and within the page, before writing a byte. */
+	for (i = 0, prev = 0; i < n; i++) {
+		off = unpack_u64(p + 12 + i * SHELL_HOLE);
+		if (off < prev || off > plen)
+			return (-1);
+		prev = off;
+	}
+	for (i = 0, prev = 0; i < n; i++) {
+		hole.off = unpack_u64(p + 12 + i * SHELL_HOLE);
+		hole.kind = (int)unpack_u64(p + 12 + i * SHELL_HOLE + 8);
+		hole.a = (int64_t)unpack_u64(p + 12 + i * SHELL_HOLE + 16);
+		hole.b = (int64_t)unpack_u64(p + 12 + i * SHELL_HOLE + 24);
+		hole.c = (int64_t)unpack_u64(p + 12 + i * SHELL_HOLE + 32);
+		sbuf_add(&out->b, page + prev, hole.off - prev);
+		fn(out, &hole, arg);
+		prev = hole.off;
+	}
+	sbuf_add(&out->b, page + prev, plen - prev);
+	return (0);
 }
 
 /*

@@ -35,8 +35,12 @@
 
 #include "sbuf.h"
 
+struct html_hole;
+
 struct html {
-	struct sbuf	b;
+	struct sbuf		 b;
+	struct html_hole	*holes;		/* see "Shells" below */
+	size_t			 nholes, capholes;
 };
 
 void	html_init(struct html *, size_t hint);
@@ -73,6 +77,38 @@ void	html_int(struct html *, int64_t);
 void	html_url(struct html *, const char *);
 /* Appends another fragment built with this writer. */
 void	html_cat(struct html *, const struct html *);
+
+/*
+ * Shells: a page that several people see, with holes where each sees
+ * their own part (their name, their CSRF token, their like).  A
+ * renderer asked for a shell writes html_hole(h, kind, a, b, c) where
+ * the part goes (kind and the numbers say which part, for what: the
+ * writer does not interpret them); html_shell_pack() freezes the page
+ * and its holes into one byte string (for a cache), and
+ * html_shell_fill() writes it out again with each hole filled by fn,
+ * which writes through this same writer (holes fn writes are kept as
+ * holes of the result).  So a shell holds nothing but what this writer
+ * wrote, and filling it adds nothing but what the writer writes.
+ */
+struct html_hole {
+	size_t		 off;		/* in the page's bytes */
+	int		 kind;
+	int64_t		 a, b, c;
+};
+
+void	html_hole(struct html *, int kind, int64_t a, int64_t b, int64_t c);
+size_t	html_nholes(const struct html *);
+/* Appends the packed shell of h to out. */
+void	html_shell_pack(struct sbuf *out, const struct html *h);
+/*
+ * Appends the page of a packed shell (len bytes) to out, fn writing
+ * each hole.  0, or -1 (out as it was) when the bytes are not a shell
+ * html_shell_pack() made.
+ */
+typedef void	(*html_fill_fn)(struct html *, const struct html_hole *,
+		    void *arg);
+int	html_shell_fill(struct html *out, const void *shell, size_t len,
+	    html_fill_fn fn, void *arg);
 
 /*
  * Appends the serialized JSON document json (len bytes) with every '<',

@@ -42,6 +42,7 @@ static void	post_publish_form(const struct form *, struct post_in *);
 static const char	*upload_filename(const char *);
 static int	upload_fail(struct input_error *, int, const char *,
 		    const char *, const char *);
+static unsigned	post_list_field(const char *, size_t);
 
 /* A field error: the message follows the status, detail names the rule. */
 static int
@@ -697,5 +698,58 @@ input_image_json(json_t *obj, const char **alt, struct input_error *e)
 		return (fail(e, 422, "validation_failed", "alt", "required"));
 	if ((err = input_alt(*alt)) != NULL)
 		return (fail(e, 422, "validation_failed", "alt", err));
+	return (0);
+}
+
+const char *const input_post_list_fields[] = {
+	"id", "author", "title", "excerpt", "tags", "published",
+	"like_count", "comment_count", "liked_by_me", "created_at",
+	"updated_at", "body_markdown", "body_html", "metadata", "hidden",
+	"comments_closed", "slug", "url", "summary", "lang", "cover_image_id",
+	"cover_url", "published_at", "scheduled_at", NULL
+};
+
+/* One comma-separated element of len bytes: its bit, or 0. */
+static unsigned
+post_list_field(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; input_post_list_fields[i] != NULL; i++) {
+		if (strlen(input_post_list_fields[i]) == len &&
+		    !memcmp(input_post_list_fields[i], s, len))
+			return (1u << i);
+	}
+	return (0);
+}
+
+int
+input_post_list_fields_mask(const char *fields, const char *include,
+    unsigned *mask, struct input_error *e)
+{
+	const char	*p, *end;
+	unsigned	 bit;
+
+	*mask = POST_F_SUMMARY;
+	if (fields != NULL) {
+		*mask = POST_F_ID;
+		for (p = fields;; p = end + 1) {
+			if ((end = strchr(p, ',')) == NULL)
+				end = p + strlen(p);
+			if ((bit = post_list_field(p, (size_t)(end - p))) == 0)
+				return (fail(e, 422, "validation_failed",
+				    "fields", "a comma-separated list of post "
+				    "fields"));
+			*mask |= bit;
+			if (*end == '\0')
+				break;
+		}
+	}
+	if (include != NULL) {
+		if (strcmp(include, "body") != 0)
+			return (fail(e, 422, "validation_failed", "include",
+			    "only \"body\" can be included"));
+		*mask |= POST_F_BODIES;
+	}
 	return (0);
 }

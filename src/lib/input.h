@@ -139,6 +139,49 @@ extern const char *const	input_post_fields[];
 int	input_preview(const char *body, struct md_html *html,
 	    struct md_drops *drops);
 
+/*
+ * What each item of an API list of posts carries.  A summary by default
+ * (no bodies, no metadata: a list is for choosing what to read);
+ * ?include=body adds body_markdown, body_html and metadata; ?fields=a,b
+ * names exactly the fields wanted (id always comes; a name given twice
+ * counts once).  An unknown name or an empty element: a 422 naming the
+ * parameter.
+ */
+#define POST_F_ID		0x0001
+#define POST_F_AUTHOR		0x0002
+#define POST_F_TITLE		0x0004
+#define POST_F_EXCERPT		0x0008
+#define POST_F_TAGS		0x0010
+#define POST_F_PUBLISHED	0x0020
+#define POST_F_LIKE_COUNT	0x0040
+#define POST_F_COMMENT_COUNT	0x0080
+#define POST_F_LIKED		0x0100
+#define POST_F_CREATED		0x0200
+#define POST_F_UPDATED		0x0400
+#define POST_F_MARKDOWN		0x0800
+#define POST_F_HTML		0x1000
+#define POST_F_METADATA		0x2000
+#define POST_F_HIDDEN		0x4000
+#define POST_F_CLOSED		0x8000
+#define POST_F_SLUG		0x10000
+#define POST_F_URL		0x20000
+#define POST_F_OWN_SUMMARY	0x40000		/* "summary" */
+#define POST_F_LANG		0x80000
+#define POST_F_COVER_ID		0x100000
+#define POST_F_COVER_URL	0x200000
+#define POST_F_PUBLISHED_AT	0x400000
+#define POST_F_SCHEDULED_AT	0x800000
+#define POST_F_ALL		0xffffff
+#define POST_F_BODIES	(POST_F_MARKDOWN | POST_F_HTML | POST_F_METADATA)
+/* Every field but the bodies. */
+#define POST_F_SUMMARY	(POST_F_ALL & ~POST_F_BODIES)
+
+/* The names, in the order items carry them: bit i is name i. */
+extern const char *const	input_post_list_fields[];
+/* fields and include as given (NULL: absent): 0 with *mask, or -1. */
+int	input_post_list_fields_mask(const char *fields, const char *include,
+	    unsigned *mask, struct input_error *);
+
 /* A comment: 0, or INPUT_EMPTY / INPUT_INVALID. */
 #define INPUT_EMPTY	1
 #define INPUT_INVALID	2

@@ -57,8 +57,9 @@ static int	login_form(struct http_request *, struct login_page *, int,
 		    const char *, const char *);
 static int	logout_run(struct http_request *, void *);
 
-HANDLER(page_register, "GET, POST", 0, struct reg, reg_run, reg_done, NULL);
-HANDLER(page_login, "GET, POST", 0, struct login_page, login_run,
+HANDLER(page_register, "GET, POST", H_FORM, struct reg, reg_run, reg_done,
+    NULL);
+HANDLER(page_login, "GET, POST", H_FORM, struct login_page, login_run,
     login_page_done, NULL);
 /* Logging out an expired session needs no token: checked in logout_run. */
 HANDLER(page_logout, "POST", H_NO_CSRF, struct logout, logout_run, NULL, NULL);

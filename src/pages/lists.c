@@ -20,6 +20,7 @@
 #include "db/db_users.h"
 #include "lib/tag.h"
 #include "lib/valid.h"
+#include "web/cache.h"
 #include "web/handler.h"
 #include "web/page.h"
 #include "web/render.h"
@@ -49,9 +50,9 @@ static int	list_send(struct http_request *, struct list *,
 static int	list_moved(struct http_request *, struct list *,
 		    struct list_view *);
 
-HANDLER(page_home, "GET, HEAD", 0, struct list, home_run, NULL, NULL);
-HANDLER(page_user, "GET, HEAD", 0, struct list, user_run, NULL, NULL);
-HANDLER(page_tag, "GET, HEAD", 0, struct list, tag_run, NULL, NULL);
+HANDLER(page_home, "GET, HEAD", H_CACHE, struct list, home_run, NULL, NULL);
+HANDLER(page_user, "GET, HEAD", H_CACHE, struct list, user_run, NULL, NULL);
+HANDLER(page_tag, "GET, HEAD", H_CACHE, struct list, tag_run, NULL, NULL);
 HANDLER(page_search, "GET, HEAD", 0, struct list, search_run, NULL, NULL);
 
 /* Reads the list's cursor once: STEP_OK, or answered. */
@@ -140,7 +141,8 @@ home_run(struct http_request *req, void *arg)
 	struct list_view	 lv;
 	int			 r;
 
-	if ((r = list_cursor(req, l, CURSOR_TIME)) != STEP_OK)
+	if (!l->ready && ((r = list_cursor(req, l, CURSOR_TIME)) != STEP_OK ||
+	    (r = cache_or_reply(req)) != STEP_OK))
 		return (r);
 	if ((r = query_or_reply(req, &l->posts, l->newer ?
 	    &db_posts_home_newer : &db_posts_home, "ii", l->key, l->id)) !=
@@ -161,10 +163,16 @@ user_run(struct http_request *req, void *arg)
 	int			 r;
 
 	name = req->path + strlen("/users/");
-	if (!l->ready && valid_username(name) != NULL)
-		return (reply_error(req, 404));
-	if ((r = list_cursor(req, l, CURSOR_TIME)) != STEP_OK)
-		return (r);
+	if (!l->ready) {
+		if (valid_username(name) != NULL)
+			return (reply_error(req, 404));
+		if ((r = list_cursor(req, l, CURSOR_TIME)) != STEP_OK)
+			return (r);
+		/* Their own page holds their drafts: for them alone. */
+		if (strcasecmp(name, l->rc.viewer.username) != 0 &&
+		    (r = cache_or_reply(req)) != STEP_OK)
+			return (r);
+	}
 	if ((r = query_or_reply(req, &l->user, &db_user_by_name, "s",
 	    name)) != STEP_OK)
 		return (r);
@@ -201,6 +209,8 @@ tag_run(struct http_request *req, void *arg)
 			return (r);
 		if (!canonical)
 			return (list_moved(req, l, &lv));
+		if ((r = cache_or_reply(req)) != STEP_OK)
+			return (r);
 	}
 	if ((r = query_or_reply(req, &l->posts, l->newer ?
 	    &db_posts_tag_newer : &db_posts_tag, "iis", l->key, l->id,

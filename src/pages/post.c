@@ -20,10 +20,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/versions.h"
 #include "db/db_comments.h"
 #include "db/db_images.h"
 #include "db/db_posts.h"
 #include "lib/slug.h"
+#include "web/cache.h"
 #include "web/handler.h"
 #include "web/page.h"
 #include "web/post_page.h"
@@ -38,6 +40,8 @@ struct show {
 	int64_t		 id;
 	const char	*seg;		/* "<id>-<slug>" as asked for */
 	int64_t		 after_key, after_id;	/* comments after */
+	uint64_t	 version;		/* before the like lookup */
+	struct dbq	 liked;			/* the viewer's like */
 	struct post_page page;
 };
 
@@ -72,17 +76,23 @@ static int	write_load(struct http_request *, struct write *);
 static int	write_saved(struct http_request *, struct write *);
 static int	delete_run(struct http_request *, void *);
 
-HANDLER(page_post, "GET, HEAD", 0, struct show, show_run, NULL, NULL);
+HANDLER(page_post, "GET, HEAD", H_CACHE, struct show, show_run, NULL, NULL);
 HANDLER(page_post_new, "GET, POST", H_USER, struct write, write_run,
     write_done, NULL);
 HANDLER(page_post_edit, "GET, POST", H_USER, struct write, write_run,
     write_done, NULL);
 HANDLER(page_post_delete, "POST", H_USER, struct del, delete_run, NULL, NULL);
 
+/*
+ * The page is shared (web/cache.h): a logged-in viewer's own part is
+ * their like, looked up first (the cache of likes, or one statement)
+ * so that a cached page can be filled for them.
+ */
 static int
 show_run(struct http_request *req, void *arg)
 {
 	struct show	*s = arg;
+	int64_t		 me;
 	int		 r;
 
 	if (s->id == 0) {
@@ -93,6 +103,21 @@ show_run(struct http_request *req, void *arg)
 		    &s->after_key, &s->after_id)) != STEP_OK)
 			return (r);
 	}
+	/* A writer's own like is read from the database, never the cache. */
+	me = s->rc.viewer.id;
+	if (!s->rc.cache.checked && me != 0 && cache_on() &&
+	    (cache_fresh(req) || db_started(&s->liked) ||
+	    !cache_liked_get(me, s->id, &s->rc.cache.liked))) {
+		if (!db_started(&s->liked))
+			s->version = versions_data();
+		if ((r = query_or_reply(req, &s->liked, &db_liked, "ii", me,
+		    s->id)) != STEP_OK)
+			return (r);
+		s->rc.cache.liked = db_bool(&s->liked, 0, 0);
+		cache_liked_put(me, s->id, s->rc.cache.liked, s->version);
+	}
+	if ((r = cache_or_reply(req)) != STEP_OK)
+		return (r);
 	return (post_page_or_reply(req, &s->page, s->id, s->seg,
 	    s->after_key, s->after_id, 200, NULL, NULL));
 }

@@ -59,13 +59,13 @@ static int	link_send(struct http_request *, struct link_page *, int, int,
 		    const char *);
 static void	link_done(void *);
 
-HANDLER(page_reset, "GET, POST", 0, struct reset_page, reset_run, NULL,
+HANDLER(page_reset, "GET, POST", H_FORM, struct reset_page, reset_run, NULL,
     NULL);
-HANDLER(page_reset_recovery, "POST", 0, struct recovery_page, recovery_run,
+HANDLER(page_reset_recovery, "POST", H_FORM, struct recovery_page, recovery_run,
     recovery_done, NULL);
-HANDLER(page_reset_confirm, "GET, POST", 0, struct link_page, confirm_run,
+HANDLER(page_reset_confirm, "GET, POST", H_FORM, struct link_page, confirm_run,
     link_done, NULL);
-HANDLER(page_verify_email, "GET, POST", 0, struct link_page, verify_run,
+HANDLER(page_verify_email, "GET, POST", H_FORM, struct link_page, verify_run,
     link_done, NULL);
 
 static int

@@ -8,8 +8,10 @@
 #include <arpa/inet.h>
 
 #include "core/site.h"
+#include "core/versions.h"
 #include "db/db_sessions.h"
 #include "web/auth.h"
+#include "web/cache.h"
 
 #define COOKIE_SESSION	"kb_session"
 #define COOKIE_CSRF	"kb_csrf"
@@ -50,6 +52,10 @@ auth_begin(struct http_request *req, struct auth *a)
 	if (a->token[0] == '\0')
 		return (NULL);
 	sec_token_hash_param(a->token, a->hashp);
+	if (cache_who_get(a->hashp, a->bearer, a))
+		return (NULL);
+	/* Read before the lookup: a change after it makes the entry old. */
+	a->version = versions_auth();
 	a->state = AUTH_RUNNING;
 	return (a->bearer ? &db_bearer_get : &db_session_get);
 }
@@ -68,6 +74,8 @@ auth_found(struct auth *a)
 		    sizeof(a->username));
 		a->display_name = kore_strdup(who.display_name);
 		(void)kore_strlcpy(a->csrf, who.csrf, sizeof(a->csrf));
+		a->expires = who.expires;
+		cache_who_put(a->hashp, a->bearer, a, a->version);
 	} else if (a->bearer) {
 		a->bad_bearer = 1;
 	} else {
@@ -86,8 +94,16 @@ auth_cleanup(struct auth *a)
 }
 
 void
-auth_viewer(struct auth *a, struct viewer *v)
+auth_viewer(struct auth *a, struct viewer *v, int form)
 {
+	memset(v, 0, sizeof(*v));
+	if (a->user_id == 0 && !form) {
+		/* Its kb_csrf (if any) is left alone for the form pages. */
+		v->username = "";
+		v->display_name = "";
+		v->csrf = "";
+		return;
+	}
 	if (a->csrf[0] == '\0') {
 		if (sec_random_token(a->csrf) == -1)
 			fatal("auth: no randomness");

@@ -39,15 +39,22 @@ struct auth {
 	int		 stale_cookie;	/* expired session: clear it */
 	int		 bearer;	/* Authorization: Bearer was sent */
 	int		 bad_bearer;	/* ... and it is not a live token */
+	uint64_t	 version;	/* auth version before the lookup */
+	int64_t		 expires;	/* the session's end (us), 0: none */
 };
 
-/* What the renderers may know of the person asking. */
+/*
+ * What the renderers may know of the person asking.  A shell viewer
+ * stands for everyone at once (web/cache.h): renderers write a hole
+ * (lib/html.h) wherever the person asking would change the page.
+ */
 struct viewer {
-	int64_t		 id;		/* 0: anonymous */
+	int64_t		 id;		/* 0: anonymous (and shells) */
 	const char	*username;
 	const char	*display_name;
-	const char	*csrf;		/* the token forms carry */
+	const char	*csrf;		/* the token forms carry, or "" */
 	int		 role;		/* ROLE_* (db/db_sessions.h) */
+	int		 shell;
 };
 
 /*
@@ -55,14 +62,17 @@ struct viewer {
  * for it: auth_begin() reads the bearer token or the cookies and gives
  * the statement that looks the token up (its one parameter: a->hashp,
  * its rows into a->q), or NULL when there is nothing to look up (then
- * user_id is 0); auth_found() reads the answer.
+ * user_id is 0) or the session cache knew the answer (web/cache.h);
+ * auth_found() reads the answer and keeps it in that cache.
  */
 const struct db_stmt	*auth_begin(struct http_request *, struct auth *);
 void			 auth_found(struct auth *);
 void	auth_cleanup(struct auth *);
-/* Pages: decides the CSRF token (a new random one for an anonymous
- * visitor without kb_csrf, set with the page), and fills v. */
-void	auth_viewer(struct auth *, struct viewer *v);
+/* Pages: decides the CSRF token and fills v.  An anonymous visitor gets
+ * one only where a form is shown (form: a new random one unless kb_csrf
+ * has one, set with the page); elsewhere "" and no cookie, so that
+ * anonymous pages can be cached by anyone. */
+void	auth_viewer(struct auth *, struct viewer *v, int form);
 /* Sets the cookies the page needs (kb_csrf, clearing a stale session). */
 void	auth_cookies(struct http_request *, struct auth *);
 /* Constant-time check of the token sent in the form or X-CSRF-Token. */

@@ -175,7 +175,8 @@ rctx_prepare(struct http_request *req, struct rctx *rc)
 
 	/* Pages decide the CSRF token before anything is rendered. */
 	if (!(rc->h->flags & H_API))
-		auth_viewer(&rc->auth, &rc->viewer);
+		auth_viewer(&rc->auth, &rc->viewer,
+		    (rc->h->flags & H_FORM) != 0);
 	return (STEP_OK);
 }
 
@@ -275,6 +276,7 @@ query_send(struct http_request *req, struct dbq *q, const struct db_stmt *st,
 	if (db_started(q))
 		return;
 	rctx_track(rctx(req), q);
+	db_prefer_replica(q, cache_replica(req));
 	va_start(ap, fmt);
 	(void)db_sendv(req, q, st, fmt, ap);
 	va_end(ap);
@@ -289,6 +291,7 @@ query_or_reply(struct http_request *req, struct dbq *q,
 
 	if (!db_started(q)) {
 		rctx_track(rctx(req), q);
+		db_prefer_replica(q, cache_replica(req));
 		va_start(ap, fmt);
 		r = db_sendv(req, q, st, fmt, ap);
 		va_end(ap);

@@ -1,10 +1,12 @@
 /*
  * page.c: a whole page, sent (see page.h).  The layout is
- * render_page.c's; the answer goes out through reply.c.
+ * render_page.c's; the answer goes out through web/cache.c (which keeps
+ * it when the request is a shared read) and reply.c.
  */
 
 #include <string.h>
 
+#include "web/cache.h"
 #include "web/page.h"
 #include "web/render.h"
 #include "web/reply.h"
@@ -21,7 +23,7 @@ page_send_meta(struct http_request *req, int status,
 	render_head(&h, &rc->viewer, m);
 	html_cat(&h, body);
 	render_foot(&h);
-	(void)reply_page(req, &rc->auth, status, &h);
+	(void)cache_page(req, status, &h);
 	html_free(&h);
 	return (STEP_DONE);
 }

@@ -12,6 +12,7 @@
 #include "db/db_images.h"
 #include "db/db_posts.h"
 #include "lib/slug.h"
+#include "web/cache.h"
 #include "web/page.h"
 #include "web/post_page.h"
 #include "web/render.h"
@@ -33,7 +34,7 @@ post_page_or_reply(struct http_request *req, struct post_page *pp,
 	int			 r, i, n;
 
 	if (!db_started(&pp->post)) {
-		query_send(req, &pp->post, &db_post_get, "ii", id,
+		query_send(req, &pp->post, &db_post_page, "ii", id,
 		    rc->viewer.id);
 		query_send(req, &pp->comments, &db_comments_list, "iiiii",
 		    rc->viewer.id, id, after_key, after_id,
@@ -43,6 +44,14 @@ post_page_or_reply(struct http_request *req, struct post_page *pp,
 	if ((r = queries_or_reply(req, &pp->post, &pp->comments,
 	    &pp->images, NULL)) != STEP_OK)
 		return (r);
+	if (db_rows(&pp->post) != 1 && cache_unshell(req)) {
+		/* Not for everyone: perhaps for them (their draft). */
+		db_cleanup(&pp->post);
+		db_cleanup(&pp->comments);
+		db_cleanup(&pp->images);
+		return (post_page_or_reply(req, pp, id, seg, after_key,
+		    after_id, status, comment_error, comment_text));
+	}
 	if (db_rows(&pp->post) != 1)
 		return (reply_error(req, 404));
 

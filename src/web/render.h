@@ -47,9 +47,34 @@ struct page_meta {
 	const char		*author;	/* article:author's name */
 };
 
+
+/*
+ * The holes of a shell (web/cache.h, lib/html.h): the parts of a shared
+ * page that each reader has of their own.  A renderer given a shell
+ * viewer writes the hole; render_hole() fills it, for one reader, with
+ * the fragment renderer named beside it.
+ */
+enum hole {
+	HOLE_CSRF_META,		/* render_csrf_meta() */
+	HOLE_NAV,		/* render_nav() */
+	HOLE_WELCOME,		/* render_welcome() */
+	HOLE_LIKE,		/* render_like_form(): a post */
+	HOLE_OWNER,		/* render_owner_actions(): a post, b author */
+	HOLE_COMMENT_DELETE,	/* render_comment_delete(): a comment, b
+				   its author, c the post's author */
+	HOLE_COMMENT_FORM	/* render_comment_form(): a post */
+};
+struct hole_fill {
+	const struct viewer	*v;	/* who is asking (not a shell) */
+	int			 liked;	/* their like of the page's post */
+};
+void	render_hole(struct html *, const struct html_hole *, void *fill);
+
 /* render_page.c: the page around a body, and form widgets. */
 void	render_head(struct html *, const struct viewer *,
 	    const struct page_meta *);
+void	render_csrf_meta(struct html *, const struct viewer *);
+void	render_nav(struct html *, const struct viewer *);
 void	render_foot(struct html *);
 /* A whole error page (no session, no script): fixed texts only. */
 void	render_error_page(struct html *, const char *title,
@@ -106,11 +131,22 @@ void	render_list_page(struct html *, const struct viewer *,
 /* Its head: title, description, links. */
 void	render_list_meta(struct page_meta *, const struct list_view *,
 	    const struct list_links *);
+/* The home page's greeting of who is logged in. */
+void	render_welcome(struct html *, const struct viewer *);
 /* The search page before any words were typed. */
 void	render_search_start(struct html *);
 /* One comment, with its delete button when the viewer may delete it. */
 void	render_comment(struct html *, const struct viewer *,
 	    int64_t post_author, const struct comment *, int just_now);
+/* The parts of a post page that depend on who is asking. */
+void	render_comment_delete(struct html *, const struct viewer *,
+	    int64_t comment, int64_t author, int64_t post_author);
+void	render_like_form(struct html *, const struct viewer *, int64_t post,
+	    int liked);
+void	render_owner_actions(struct html *, const struct viewer *,
+	    int64_t post, int64_t author);
+void	render_comment_form(struct html *, const struct viewer *,
+	    int64_t post, const char *text, const char *error);
 /* The post page: post, comments (more: a next page), the comment form
  * (with comment_text and its error when it came back). */
 void	render_post_page(struct html *, const struct viewer *,

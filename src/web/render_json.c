@@ -7,6 +7,7 @@
 
 #include "core/site.h"
 #include "lib/cursor.h"
+#include "lib/input.h"
 #include "lib/timefmt.h"
 #include "storage/storage.h"
 #include "web/render.h"
@@ -15,6 +16,10 @@
 static json_t	*json_time(int64_t);
 static json_t	*json_author(int64_t, const char *, const char *);
 static void	 json_post_publishing(json_t *, const struct post *);
+static json_t	*json_post_url(const struct post *);
+static json_t	*json_cover_url(const struct post *);
+static json_t	*json_tags(const struct tags *);
+static json_t	*json_db_text(const char *);
 
 /* RFC 3339 with microseconds; null for 0 (never). */
 static json_t *
@@ -28,11 +33,29 @@ json_time(int64_t us)
 	return (json_string(t));
 }
 
+/*
+ * Text from the database, valid UTF-8 already (the database's encoding
+ * and every input rule see to it): not checked again here.  Should it
+ * not be, serializing the document fails, and the answer is a 500, never
+ * invalid JSON.
+ */
+static json_t *
+json_db_text(const char *s)
+{
+	return (json_string_nocheck(s != NULL ? s : ""));
+}
+
 static json_t *
 json_author(int64_t id, const char *username, const char *display)
 {
-	return (json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id,
-	    "username", username, "display_name", display));
+	json_t	*o;
+
+	o = json_object();
+	json_object_set_new_nocheck(o, "id", json_integer(id));
+	json_object_set_new_nocheck(o, "username", json_db_text(username));
+	json_object_set_new_nocheck(o, "display_name",
+	    json_db_text(display));
+	return (o);
 }
 
 /*
@@ -53,15 +76,23 @@ json_metadata(const char *text)
 	return (meta != NULL ? meta : json_null());
 }
 
-json_t *
-json_post(const struct post *p)
+static json_t *
+json_tags(const struct tags *t)
 {
-	json_t	*o, *tags;
+	json_t	*tags;
 	int	 i;
 
 	tags = json_array();
-	for (i = 0; i < p->tags.n; i++)
-		json_array_append_new(tags, json_string(p->tags.v[i]));
+	for (i = 0; i < t->n; i++)
+		json_array_append_new(tags, json_db_text(t->v[i]));
+	return (tags);
+}
+
+json_t *
+json_post(const struct post *p)
+{
+	json_t	*o;
+
 	o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:b, s:o, s:I, s:I, "
 	    "s:b, s:o, s:o, s:b, s:b}",
 	    "id", (json_int_t)p->id,
@@ -70,7 +101,7 @@ json_post(const struct post *p)
 	    "title", p->title,
 	    "body_markdown", p->body_md != NULL ? p->body_md : "",
 	    "body_html", p->body_html.data != NULL ? p->body_html.data : "",
-	    "tags", tags,
+	    "tags", json_tags(&p->tags),
 	    "published", p->published,
 	    "metadata", json_metadata(p->metadata),
 	    "like_count", (json_int_t)p->like_count,
@@ -86,19 +117,39 @@ json_post(const struct post *p)
 	return (o);
 }
 
-/* The fields of publishing: address, excerpt, language, cover, dates. */
-static void
-json_post_publishing(json_t *o, const struct post *p)
+/* The post's canonical address, absolute. */
+static json_t *
+json_post_url(const struct post *p)
 {
 	struct html	 url;
-	char		 img[1024];
+	json_t		*v;
 
 	html_init(&url, 128);
 	html_text(&url, kb_cfg.public_url);
 	render_post_path(&url, p);
-	json_object_set_new(o, "slug", json_string(p->slug));
-	json_object_set_new(o, "url", json_string(html_cstr(&url)));
+	v = json_string(html_cstr(&url));
 	html_free(&url);
+	return (v);
+}
+
+/* The cover's address, or null. */
+static json_t *
+json_cover_url(const struct post *p)
+{
+	char	img[1024];
+
+	if (p->cover_key == NULL)
+		return (json_null());
+	render_image_url(img, sizeof(img), p->cover_key);
+	return (json_string(img));
+}
+
+/* The fields of publishing: address, excerpt, language, cover, dates. */
+static void
+json_post_publishing(json_t *o, const struct post *p)
+{
+	json_object_set_new(o, "slug", json_string(p->slug));
+	json_object_set_new(o, "url", json_post_url(p));
 	json_object_set_new(o, "excerpt", json_string(p->excerpt));
 	json_object_set_new(o, "summary", *p->summary != '\0' ?
 	    json_string(p->summary) : json_null());
@@ -106,10 +157,7 @@ json_post_publishing(json_t *o, const struct post *p)
 	    json_string(p->lang) : json_null());
 	json_object_set_new(o, "cover_image_id", p->cover_image_id != 0 ?
 	    json_integer(p->cover_image_id) : json_null());
-	if (p->cover_key != NULL)
-		render_image_url(img, sizeof(img), p->cover_key);
-	json_object_set_new(o, "cover_url", p->cover_key != NULL ?
-	    json_string(img) : json_null());
+	json_object_set_new(o, "cover_url", json_cover_url(p));
 	json_object_set_new(o, "published_at", json_time(p->published_at));
 	json_object_set_new(o, "scheduled_at", json_time(p->scheduled_at));
 }
@@ -120,6 +168,99 @@ json_drops(const struct md_drops *d)
 	return (json_pack("{s:i, s:i, s:i, s:s?}", "html", d->html,
 	    "links", d->links, "images", d->images,
 	    "example", d->first[0] != '\0' ? d->first : NULL));
+}
+
+json_t *
+json_post_fields(const struct post *p, unsigned mask)
+{
+	json_t	*o, *v;
+	int	 i;
+
+	o = json_object();
+	for (i = 0; input_post_list_fields[i] != NULL; i++) {
+		switch (mask & (1u << i)) {
+		case POST_F_ID:
+			v = json_integer(p->id);
+			break;
+		case POST_F_AUTHOR:
+			v = json_author(p->author_id, p->username,
+			    p->display_name);
+			break;
+		case POST_F_TITLE:
+			v = json_db_text(p->title);
+			break;
+		case POST_F_EXCERPT:
+			v = json_db_text(p->excerpt);
+			break;
+		case POST_F_TAGS:
+			v = json_tags(&p->tags);
+			break;
+		case POST_F_PUBLISHED:
+			v = json_boolean(p->published);
+			break;
+		case POST_F_LIKE_COUNT:
+			v = json_integer(p->like_count);
+			break;
+		case POST_F_COMMENT_COUNT:
+			v = json_integer(p->comment_count);
+			break;
+		case POST_F_LIKED:
+			v = json_boolean(p->liked);
+			break;
+		case POST_F_CREATED:
+			v = json_time(p->created_at);
+			break;
+		case POST_F_UPDATED:
+			v = json_time(p->updated_at);
+			break;
+		case POST_F_MARKDOWN:
+			v = json_db_text(p->body_md);
+			break;
+		case POST_F_HTML:
+			v = json_db_text(p->body_html.data);
+			break;
+		case POST_F_METADATA:
+			v = json_metadata(p->metadata);
+			break;
+		case POST_F_HIDDEN:
+			v = json_boolean(p->hidden);
+			break;
+		case POST_F_CLOSED:
+			v = json_boolean(p->comments_closed);
+			break;
+		case POST_F_SLUG:
+			v = json_string(p->slug);
+			break;
+		case POST_F_URL:
+			v = json_post_url(p);
+			break;
+		case POST_F_OWN_SUMMARY:
+			v = *p->summary != '\0' ? json_db_text(p->summary) :
+			    json_null();
+			break;
+		case POST_F_LANG:
+			v = p->lang != NULL ? json_string(p->lang) :
+			    json_null();
+			break;
+		case POST_F_COVER_ID:
+			v = p->cover_image_id != 0 ?
+			    json_integer(p->cover_image_id) : json_null();
+			break;
+		case POST_F_COVER_URL:
+			v = json_cover_url(p);
+			break;
+		case POST_F_PUBLISHED_AT:
+			v = json_time(p->published_at);
+			break;
+		case POST_F_SCHEDULED_AT:
+			v = json_time(p->scheduled_at);
+			break;
+		default:
+			continue;
+		}
+		json_object_set_new_nocheck(o, input_post_list_fields[i], v);
+	}
+	return (o);
 }
 
 json_t *

@@ -20,6 +20,8 @@
 #include "db/db_users.h"
 
 json_t	*json_post(const struct post *);
+/* A list's item: the fields of lib/input.h's POST_F_* mask, in order. */
+json_t	*json_post_fields(const struct post *, unsigned);
 json_t	*json_comment(const struct comment *);
 json_t	*json_user(const struct user *);
 json_t	*json_token(const struct token *);

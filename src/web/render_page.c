@@ -136,9 +136,8 @@ render_head(struct html *h, const struct viewer *v, const struct page_meta *m)
 		html_cat(h, m->feed);
 		html_lit(h, "\">");
 	}
-	html_lit(h, "<meta name=\"csrf-token\" content=\"");
-	html_text(h, v->csrf);
-	html_lit(h, "\"><script src=\"");
+	render_csrf_meta(h, v);
+	html_lit(h, "<script src=\"");
 	html_text(h, static_path("app.js"));
 	html_lit(h, "\" defer></script>"
 	    "</head><body><header class=\"site\">"
@@ -157,6 +156,33 @@ render_head(struct html *h, const struct viewer *v, const struct page_meta *m)
 	    "maxlength=\"200\"><button type=\"submit\" "
 	    "class=\"secondary\">Search</button>"
 	    "</form><span class=\"spacer\"></span>");
+	render_nav(h, v);
+	html_lit(h, "</nav></header><main>");
+}
+
+/* The token scripts send back (X-CSRF-Token); none for the anonymous. */
+void
+render_csrf_meta(struct html *h, const struct viewer *v)
+{
+	if (v->shell) {
+		html_hole(h, HOLE_CSRF_META, 0, 0, 0);
+		return;
+	}
+	if (v->csrf == NULL || *v->csrf == '\0')
+		return;
+	html_lit(h, "<meta name=\"csrf-token\" content=\"");
+	html_text(h, v->csrf);
+	html_lit(h, "\">");
+}
+
+/* The header's links for who is asking. */
+void
+render_nav(struct html *h, const struct viewer *v)
+{
+	if (v->shell) {
+		html_hole(h, HOLE_NAV, 0, 0, 0);
+		return;
+	}
 	if (v->id != 0) {
 		html_lit(h, "<a href=\"/posts/new\">Write</a><a href=\"/users/");
 		html_url(h, v->username);
@@ -175,7 +201,40 @@ render_head(struct html *h, const struct viewer *v, const struct page_meta *m)
 		html_lit(h, "<a href=\"/login\">Log in</a>"
 		    "<a href=\"/register\">Register</a>");
 	}
-	html_lit(h, "</nav></header><main>");
+}
+
+/*
+ * A shell's hole, filled for the person asking: the same fragment
+ * renderers a page for them alone would have called.
+ */
+void
+render_hole(struct html *h, const struct html_hole *hole, void *arg)
+{
+	const struct hole_fill	*f = arg;
+
+	switch (hole->kind) {
+	case HOLE_CSRF_META:
+		render_csrf_meta(h, f->v);
+		break;
+	case HOLE_NAV:
+		render_nav(h, f->v);
+		break;
+	case HOLE_WELCOME:
+		render_welcome(h, f->v);
+		break;
+	case HOLE_LIKE:
+		render_like_form(h, f->v, hole->a, f->liked);
+		break;
+	case HOLE_OWNER:
+		render_owner_actions(h, f->v, hole->a, hole->b);
+		break;
+	case HOLE_COMMENT_DELETE:
+		render_comment_delete(h, f->v, hole->a, hole->b, hole->c);
+		break;
+	case HOLE_COMMENT_FORM:
+		render_comment_form(h, f->v, hole->a, NULL, NULL);
+		break;
+	}
 }
 
 void

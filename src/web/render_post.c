@@ -389,13 +389,7 @@ render_list_page(struct html *h, const struct viewer *v,
 	switch (lv->of) {
 	case LIST_HOME:
 		html_lit(h, "<h1 class=\"visually-hidden\">Latest posts</h1>");
-		if (v->id != 0) {
-			html_lit(h, "<p class=\"welcome\">Logged in as "
-			    "<strong>");
-			html_text(h, v->username);
-			html_lit(h, "</strong>. <a href=\"/posts/new\">Write a "
-			    "post</a></p>");
-		}
+		render_welcome(h, v);
 		break;
 	case LIST_USER:
 		render_profile(h, v, lv->user);
@@ -455,6 +449,20 @@ render_list_meta(struct page_meta *m, const struct list_view *lv,
 }
 
 void
+render_welcome(struct html *h, const struct viewer *v)
+{
+	if (v->shell) {
+		html_hole(h, HOLE_WELCOME, 0, 0, 0);
+		return;
+	}
+	if (v->id == 0)
+		return;
+	html_lit(h, "<p class=\"welcome\">Logged in as <strong>");
+	html_text(h, v->username);
+	html_lit(h, "</strong>. <a href=\"/posts/new\">Write a post</a></p>");
+}
+
+void
 render_search_start(struct html *h)
 {
 	html_lit(h, "<h1>Search</h1><p>Type words to look for in titles, "
@@ -486,18 +494,117 @@ render_comment(struct html *h, const struct viewer *v, int64_t post_author,
 	html_lit(h, "</p><p class=\"comment-body\">");
 	autolink_html(h, c->body, strlen(c->body));
 	html_lit(h, "</p>");
-	render_community_links(h, v, HTML_LIT("comment"), c->id, c->author_id);
-	if (v->id != 0 && (v->id == post_author || v->id == c->author_id)) {
-		html_lit(h, "<form method=\"post\" class=\"inline "
-		    "comment-delete\" action=\"/comments/");
-		html_int(h, c->id);
-		html_lit(h, "/delete\">");
-		render_csrf(h, v);
-		html_lit(h, "<button type=\"submit\" class=\"link\">"
-		    "Delete<span class=\"visually-hidden\"> this comment"
-		    "</span></button></form>");
-	}
+	render_comment_delete(h, v, c->id, c->author_id, post_author);
 	html_lit(h, "</li>");
+}
+
+/*
+ * A comment's actions: Report and Moderate (render_community_links()),
+ * and the delete button for its author and the post's.
+ */
+void
+render_comment_delete(struct html *h, const struct viewer *v, int64_t id,
+    int64_t author, int64_t post_author)
+{
+	if (v->shell) {
+		html_hole(h, HOLE_COMMENT_DELETE, id, author, post_author);
+		return;
+	}
+	render_community_links(h, v, HTML_LIT("comment"), id, author);
+	if (v->id == 0 || (v->id != post_author && v->id != author))
+		return;
+	html_lit(h, "<form method=\"post\" class=\"inline "
+	    "comment-delete\" action=\"/comments/");
+	html_int(h, id);
+	html_lit(h, "/delete\">");
+	render_csrf(h, v);
+	html_lit(h, "<button type=\"submit\" class=\"link\">"
+	    "Delete<span class=\"visually-hidden\"> this comment"
+	    "</span></button></form>");
+}
+
+/* The like button, for those logged in. */
+void
+render_like_form(struct html *h, const struct viewer *v, int64_t post,
+    int liked)
+{
+	if (v->shell) {
+		html_hole(h, HOLE_LIKE, post, 0, 0);
+		return;
+	}
+	if (v->id == 0)
+		return;
+	html_lit(h, "<form class=\"like-form\" method=\"post\" "
+	    "action=\"/posts/");
+	html_int(h, post);
+	html_lit(h, "/like\" data-post=\"");
+	html_int(h, post);
+	html_lit(h, "\">");
+	render_csrf(h, v);
+	if (liked)
+		html_lit(h, "<input type=\"hidden\" name=\"action\" "
+		    "value=\"unlike\"><button type=\"submit\" "
+		    "aria-pressed=\"true\">♥ <span class=\"like-label\">"
+		    "Liked</span></button></form>");
+	else
+		html_lit(h, "<input type=\"hidden\" name=\"action\" "
+		    "value=\"like\"><button type=\"submit\" "
+		    "aria-pressed=\"false\">♥ <span class=\"like-label\">"
+		    "Like</span></button></form>");
+}
+
+/*
+ * Edit and delete, for the post's author; Report and Moderate for the
+ * others (render_community_links()).
+ */
+void
+render_owner_actions(struct html *h, const struct viewer *v, int64_t post,
+    int64_t author)
+{
+	if (v->shell) {
+		html_hole(h, HOLE_OWNER, post, author, 0);
+		return;
+	}
+	if (v->id == 0 || v->id != author) {
+		render_community_links(h, v, HTML_LIT("post"), post, author);
+		return;
+	}
+	html_lit(h, "<a class=\"button secondary\" href=\"/posts/");
+	html_int(h, post);
+	html_lit(h, "/edit\">Edit</a><form method=\"post\" "
+	    "action=\"/posts/");
+	html_int(h, post);
+	html_lit(h, "/delete\" class=\"inline confirm\" "
+	    "data-confirm=\"Delete this post and its comments?\">");
+	render_csrf(h, v);
+	html_lit(h, "<button type=\"submit\" class=\"danger\">"
+	    "Delete</button></form>");
+}
+
+/* The comment form (text and error when it came back), or the way in. */
+void
+render_comment_form(struct html *h, const struct viewer *v, int64_t post,
+    const char *text, const char *error)
+{
+	if (v->shell) {
+		html_hole(h, HOLE_COMMENT_FORM, post, 0, 0);
+		return;
+	}
+	if (v->id != 0) {
+		html_lit(h, "<form class=\"stack comment-form\" method=\"post\" "
+		    "action=\"/posts/");
+		html_int(h, post);
+		html_lit(h, "/comments\">");
+		render_csrf(h, v);
+		render_textarea(h, HTML_LIT("Add a comment"), HTML_LIT("body"),
+		    text, error,
+		    HTML_LIT("required maxlength=\"5000\" rows=\"4\""));
+		html_lit(h, "<button type=\"submit\">Comment</button></form>");
+	} else {
+		html_lit(h, "<p><a href=\"/login?next=/posts/");
+		html_int(h, post);
+		html_lit(h, "\">Log in</a> to comment and like.</p>");
+	}
 }
 
 void
@@ -534,25 +641,7 @@ render_post_page(struct html *h, const struct viewer *v,
 	html_lit(h, "<div class=\"body\">");
 	render_post_body(h, p, 0);
 	html_lit(h, "</div><div class=\"post-actions\">");
-	if (v->id != 0) {
-		html_lit(h, "<form class=\"like-form\" method=\"post\" "
-		    "action=\"/posts/");
-		html_int(h, p->id);
-		html_lit(h, "/like\" data-post=\"");
-		html_int(h, p->id);
-		html_lit(h, "\">");
-		render_csrf(h, v);
-		if (p->liked)
-			html_lit(h, "<input type=\"hidden\" name=\"action\" "
-			    "value=\"unlike\"><button type=\"submit\" "
-			    "aria-pressed=\"true\">♥ <span class=\"like-label\">"
-			    "Liked</span></button></form>");
-		else
-			html_lit(h, "<input type=\"hidden\" name=\"action\" "
-			    "value=\"like\"><button type=\"submit\" "
-			    "aria-pressed=\"false\">♥ <span class=\"like-label\">"
-			    "Like</span></button></form>");
-	}
+	render_like_form(h, v, p->id, p->liked);
 	html_lit(h, "<span class=\"counts\"><span class=\"like-count\" "
 	    "data-post=\"");
 	html_int(h, p->id);
@@ -566,19 +655,7 @@ render_post_page(struct html *h, const struct viewer *v,
 	html_put(h, p->comment_count == 1 ? HTML_LIT("comment") :
 	    HTML_LIT("comments"));
 	html_lit(h, "</span></span>");
-	if (v->id != 0 && v->id == p->author_id) {
-		html_lit(h, "<a class=\"button secondary\" href=\"/posts/");
-		html_int(h, p->id);
-		html_lit(h, "/edit\">Edit</a><form method=\"post\" "
-		    "action=\"/posts/");
-		html_int(h, p->id);
-		html_lit(h, "/delete\" class=\"inline confirm\" "
-		    "data-confirm=\"Delete this post and its comments?\">");
-		render_csrf(h, v);
-		html_lit(h, "<button type=\"submit\" class=\"danger\">"
-		    "Delete</button></form>");
-	}
-	render_community_links(h, v, HTML_LIT("post"), p->id, p->author_id);
+	render_owner_actions(h, v, p->id, p->author_id);
 	html_lit(h, "</div></article>");
 
 	html_lit(h, "<section class=\"comments\" id=\"comments\">"
@@ -600,20 +677,8 @@ render_post_page(struct html *h, const struct viewer *v,
 		html_lit(h, "<p class=\"meta\">Comments are closed.</p>");
 		if (comment_error != NULL)
 			render_alert(h, comment_error);
-	} else if (v->id != 0) {
-		html_lit(h, "<form class=\"stack comment-form\" method=\"post\" "
-		    "action=\"/posts/");
-		html_int(h, p->id);
-		html_lit(h, "/comments\">");
-		render_csrf(h, v);
-		render_textarea(h, HTML_LIT("Add a comment"), HTML_LIT("body"),
-		    comment_text, comment_error,
-		    HTML_LIT("required maxlength=\"5000\" rows=\"4\""));
-		html_lit(h, "<button type=\"submit\">Comment</button></form>");
 	} else {
-		html_lit(h, "<p><a href=\"/login?next=");
-		render_post_path(h, p);
-		html_lit(h, "\">Log in</a> to comment and like.</p>");
+		render_comment_form(h, v, p->id, comment_text, comment_error);
 	}
 	html_lit(h, "</section>");
 }

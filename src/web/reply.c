@@ -10,7 +10,10 @@
 #include <string.h>
 
 #include "core/site.h"
+#include "lib/etag.h"
+#include "lib/gz.h"
 #include "web/auth.h"
+#include "web/cache.h"
 #include "web/framing.h"
 #include "web/render.h"
 #include "web/reply.h"
@@ -32,10 +35,71 @@ int
 reply_send(struct http_request *req, int status, const char *ctype,
     const void *body, size_t len)
 {
+	cache_wrote(req, status);
 	reply_headers(req);
 	if (ctype != NULL)
 		http_response_header(req, "content-type", ctype);
+	if (status == 304)
+		req->flags |= HTTP_REQUEST_NO_CONTENT_LENGTH;
 	http_response(req, status, body, len);
+	return (STEP_DONE);
+}
+
+/* The client takes gzip, and this body is worth compressing. */
+static int
+reply_gzip_ok(struct http_request *req, const char *ctype, size_t len)
+{
+	const char	*ae;
+
+	return (len >= REPLY_GZIP_MIN && ctype != NULL &&
+	    gz_compressible(ctype) &&
+	    http_request_header(req, "accept-encoding", &ae) &&
+	    gz_accept(ae, strlen(ae)) == GZ_GZIP);
+}
+
+int
+reply_text(struct http_request *req, int status, const char *ctype,
+    const void *body, size_t len, const char *cache)
+{
+	http_response_header(req, "cache-control", cache);
+	return (reply_send(req, status, ctype, body, len));
+}
+
+int
+reply_public(struct http_request *req, int status, const char *ctype,
+    const void *body, size_t len, const char *etag, int gzip)
+{
+	struct sbuf	 gz;
+	const char	*inm;
+	char		 cc[96];
+
+	(void)snprintf(cc, sizeof(cc), "public, max-age=%ld, "
+	    "stale-while-revalidate=%ld", kb_cfg.cache_max_age,
+	    kb_cfg.cache_stale);
+	http_response_header(req, "cache-control", cc);
+	http_response_header(req, "vary", "Accept-Encoding, Cookie, "
+	    "Authorization");
+	sbuf_init(&gz, 0);
+	/* Rendered for this request alone: compressed now if wanted. */
+	if (!gzip && (etag == NULL || *etag == '\0') &&
+	    reply_gzip_ok(req, ctype, len) &&
+	    gz_compress(&gz, body, len, REPLY_GZIP_LEVEL) == 0) {
+		body = gz.data;
+		len = gz.len;
+		gzip = 1;
+	}
+	if (etag != NULL && *etag != '\0') {
+		http_response_header(req, "etag", etag);
+		if (http_request_header(req, "if-none-match", &inm) &&
+		    etag_none_match(inm, strlen(inm), etag)) {
+			sbuf_free(&gz);
+			return (reply_send(req, 304, NULL, NULL, 0));
+		}
+	}
+	if (gzip)
+		http_response_header(req, "content-encoding", "gzip");
+	(void)reply_send(req, status, ctype, body, len);
+	sbuf_free(&gz);
 	return (STEP_DONE);
 }
 
@@ -53,16 +117,20 @@ reply_json_text(struct http_request *req, int status, const char *json,
 	struct sbuf	b;
 	size_t		i;
 
-	http_response_header(req, "cache-control", cache != NULL ? cache :
-	    "no-store");
 	for (i = 0; i < len && json[i] != '<' && json[i] != '>' &&
 	    json[i] != '&'; i++)
 		;
-	if (i == len)
-		return (reply_send(req, status, JSON_CTYPE, json, len));
-	sbuf_init(&b, len + 64);
-	(void)html_json_safe(&b, json, len);
-	(void)reply_send(req, status, JSON_CTYPE, b.data, b.len);
+	sbuf_init(&b, i == len ? 0 : len + 64);
+	if (i < len) {
+		(void)html_json_safe(&b, json, len);
+		json = b.data;
+		len = b.len;
+	}
+	/* Shared reads may be public (and stored): web/cache.c decides. */
+	if (cache == NULL)
+		(void)cache_json(req, status, json, len);
+	else
+		(void)reply_text(req, status, JSON_CTYPE, json, len, cache);
 	sbuf_free(&b);
 	return (STEP_DONE);
 }
@@ -121,14 +189,14 @@ reply_error_code(struct http_request *req, int status, const char *code,
 	struct html			 h;
 	char				*s;
 
+	cache_failed(req, status);
 	if (!reply_wants_json(req)) {
 		json_decref(fields);
 		st = status_lookup(status);
 		html_init(&h, 1024);
 		render_error_page(&h, st->title, st->message);
-		http_response_header(req, "cache-control", "no-store");
-		(void)reply_send(req, status, HTML_CTYPE, html_data(&h),
-		    html_len(&h));
+		(void)reply_text(req, status, HTML_CTYPE, html_data(&h),
+		    html_len(&h), "no-store");
 		html_free(&h);
 		return (STEP_DONE);
 	}
@@ -199,6 +267,7 @@ reply_method_not_allowed(struct http_request *req, const char *allow)
 int
 reply_redirect(struct http_request *req, const char *location)
 {
+	cache_failed(req, 303);
 	http_response_header(req, "location", location);
 	http_response_header(req, "cache-control", "no-store");
 	return (reply_send(req, 303, NULL, NULL, 0));
@@ -207,6 +276,7 @@ reply_redirect(struct http_request *req, const char *location)
 int
 reply_moved(struct http_request *req, const char *location)
 {
+	cache_failed(req, 301);
 	http_response_header(req, "location", location);
 	http_response_header(req, "cache-control", "public, max-age=300");
 	return (reply_send(req, 301, NULL, NULL, 0));
@@ -262,7 +332,6 @@ reply_page(struct http_request *req, struct auth *a, int status,
     struct html *h)
 {
 	auth_cookies(req, a);
-	http_response_header(req, "cache-control", "no-store");
-	return (reply_send(req, status, HTML_CTYPE, html_data(h),
-	    html_len(h)));
+	return (reply_text(req, status, HTML_CTYPE, html_data(h),
+	    html_len(h), "no-store"));
 }

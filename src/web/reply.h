@@ -76,11 +76,30 @@ int	reply_json_dumped(struct http_request *, int status, char *);
  * cache-control value, or NULL for no-store. */
 int	reply_json_text(struct http_request *, int status, const char *json,
 	    size_t len, const char *cache);
-/* A page: cookies the page needs, no-store. */
+/* A page for one person: cookies the page needs, no-store. */
 int	reply_page(struct http_request *, struct auth *, int status,
 	    struct html *);
 /* Any other body, with the security headers. */
 int	reply_send(struct http_request *, int status, const char *ctype,
 	    const void *body, size_t len);
+/* A body with its cache-control value. */
+int	reply_text(struct http_request *, int status, const char *ctype,
+	    const void *body, size_t len, const char *cache);
+/*
+ * A body anyone may keep: Cache-Control public with CACHE_MAX_AGE and
+ * CACHE_STALE, Vary, and the ETag the cache made for it, if any (304 Not
+ * Modified when If-None-Match has it).  A body rendered for this request
+ * alone (the cache off) has none: hashing every answer would cost more
+ * than the 304s it saves.  Only these bodies are
+ * gzip-compressed (gzip: body is; else compressed here, level
+ * REPLY_GZIP_LEVEL, when the client takes gzip and it is at least
+ * REPLY_GZIP_MIN bytes of a text type): they hold no secret, while a
+ * page for one person holds their CSRF token beside text they typed,
+ * which compression would let an attacker guess (BREACH).
+ */
+#define REPLY_GZIP_MIN		1024
+#define REPLY_GZIP_LEVEL	1
+int	reply_public(struct http_request *, int status, const char *ctype,
+	    const void *body, size_t len, const char *etag, int gzip);
 
 #endif

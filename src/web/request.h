@@ -21,6 +21,7 @@
 #include "db/db.h"
 #include "lib/form.h"
 #include "web/auth.h"
+#include "web/cache.h"
 
 #define STEP_OK		0
 #define STEP_WAIT	1
@@ -32,6 +33,9 @@
 #define H_NO_CSRF	0x08	/* unsafe methods carry their own proof */
 #define H_MOD		0x10	/* moderators and admins only (with H_USER) */
 #define H_ADMIN		0x20	/* admins only (with H_USER) */
+#define H_CACHE		0x40	/* a read everyone may share (web/cache.h) */
+#define H_FORM		0x80	/* shows anonymous visitors a form: the
+				   pre-login CSRF cookie is set here only */
 
 struct handler {
 	const char	*allow;		/* e.g. "GET, HEAD, POST" */
@@ -53,6 +57,7 @@ struct rctx {
 	json_t			*body;		/* JSON body (json_or_reply) */
 	struct dbq		*queries;	/* cleaned up with the request */
 	struct viewer		 viewer;	/* for the renderers */
+	struct cache_req	 cache;		/* web/cache.h */
 };
 
 #endif

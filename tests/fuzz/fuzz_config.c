@@ -161,6 +161,15 @@ check_ok(const struct config *c)
 	    c->image_concurrency < 1 || c->image_concurrency > 16 ||
 	    (c->keep_original & ~1))
 		fail("an image setting out of its range", NULL);
+	if ((c->cache & ~1) || c->cache_bytes < 65536 ||
+	    c->cache_bytes > (1L << 30) || c->cache_max_age < 0 ||
+	    c->cache_max_age > 3600 || c->cache_stale < 0 ||
+	    c->cache_stale > 86400 || c->read_after_write < 1 ||
+	    c->read_after_write > 3600 || c->read_max_lag_ms < 10 ||
+	    c->read_max_lag_ms > 60000)
+		fail("a cache setting out of its range", NULL);
+	if (c->database_read_url != NULL && *c->database_read_url == '\0')
+		fail("an empty DATABASE_READ_URL", NULL);
 	if (strncmp(c->public_url, "http://", 7) != 0 &&
 	    strncmp(c->public_url, "https://", 8) != 0)
 		fail("PUBLIC_URL without http(s)://", c->public_url);
@@ -222,6 +231,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!printable(e1))
 			fail("message is not one line of printable ASCII", e1);
 		no_secret_in(e1, "DATABASE_URL");
+		no_secret_in(e1, "DATABASE_READ_URL");
 		no_secret_in(e1, "LOCAL_STORAGE_SECRET");
 		no_secret_in(e1, "SMTP_URL");
 	} else if (r1 == 0) {

@@ -310,6 +310,102 @@ def test_cursor_pagination_stable(base):
         "GET", f"/posts?tag={word[:20]}").json()["items"]] == [pid]
 
 
+SUMMARY = ["id", "author", "title", "excerpt", "tags", "published",
+           "like_count", "comment_count", "liked_by_me", "created_at",
+           "updated_at"]
+BODIES = ["body_markdown", "body_html", "metadata"]
+
+
+def test_lists_carry_summaries(base):
+    from test_limits import documented
+    name, api, _ = new_user(base)
+    other_name, other, _ = new_user(base)
+    word = "ss" + unique_name("")[:8]
+    tag = word[:20]
+    body = "Some **bold** words " * 200
+    ids = []
+    for i, (tags, published) in enumerate([([tag], True), ([], True),
+                                           ([tag], False)]):
+        r = api.call("POST", "/posts", {
+            "title": f"{word} {i}", "body_markdown": body, "tags": tags,
+            "published": published, "metadata": {"i": i}})
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    r = other.call("POST", "/posts", {"title": f"{word} other",
+                                      "body_markdown": "x", "tags": [tag]})
+    theirs = r.json()["id"]
+    assert other.call("PUT", f"/posts/{ids[0]}/like").status_code == 200
+
+    # The default: summaries, in PostSummary's order, no bodies.
+    r = api.call("GET", f"/posts?author={name}")
+    assert documented(r, "/api/v1/posts", "get")
+    items = r.json()["items"]
+    assert [p["id"] for p in items] == ids[::-1]       # the draft: mine
+    for p in items:
+        assert list(p) == SUMMARY
+    full = api.call("GET", f"/posts/{ids[0]}").json()
+    first = items[-1]
+    assert first["excerpt"].startswith("Some bold words Some bold")
+    assert first["excerpt"].endswith("\u2026") and len(first["excerpt"]) < 250
+    for k in SUMMARY:
+        if k != "excerpt":
+            assert first[k] == full[k], k
+    assert len(r.content) < 20 * 1024
+    # liked_by_me is the caller's.
+    mine = other.call("GET", f"/posts?author={name}").json()["items"]
+    assert [p["liked_by_me"] for p in mine] == [False, True]   # no draft
+    assert [p["like_count"] for p in mine] == [0, 1]
+
+    # include=body: the bodies and metadata as GET /posts/{id} has them.
+    r = api.call("GET", f"/posts?author={name}&include=body")
+    assert documented(r, "/api/v1/posts", "get")
+    items = r.json()["items"]
+    assert [list(p) for p in items] == [SUMMARY + BODIES] * 3
+    for k in BODIES:
+        assert items[-1][k] == full[k], k
+    assert items[0]["metadata"] == {"i": 2}
+    assert len(r.content) > 3 * 2 * len(body)
+
+    # fields: exactly those (and the id), in the usual order.
+    r = api.call("GET", f"/posts?author={name}&fields=body_html,title")
+    assert documented(r, "/api/v1/posts", "get")
+    assert [list(p) for p in r.json()["items"]] == \
+        [["id", "title", "body_html"]] * 3
+    assert r.json()["items"][-1]["body_html"] == full["body_html"]
+    r = api.call("GET", f"/posts?author={name}&fields=id,id&include=body")
+    assert [list(p) for p in r.json()["items"]] == [["id"] + BODIES] * 3
+
+    # Every filter, alone and together, with and without search.
+    for q, want in [(f"tag={tag}", [theirs, ids[0]]),
+                    (f"author={name}&tag={tag}", [ids[2], ids[0]]),
+                    (f"author={other_name.upper()}", [theirs]),
+                    (f"q={word}", [theirs, ids[1], ids[0]]),
+                    (f"q={word}&tag={tag}", [theirs, ids[0]]),
+                    (f"q={word}&author={name}", [ids[1], ids[0]]),
+                    (f"q={word}&author={name}&tag={tag}", [ids[0]]),
+                    (f"q={word}&author={other_name}&tag={tag}", [theirs])]:
+        for extra in ("", "&include=body", "&fields=title"):
+            got = api.call("GET", f"/posts?{q}{extra}")
+            assert got.status_code == 200, (q, got.text)
+            assert sorted(p["id"] for p in got.json()["items"]) == \
+                sorted(want), (q, extra)
+    # Search ranks, so only the sets are compared; dates order the rest.
+    assert [p["id"] for p in api.call(
+        "GET", f"/posts?tag={tag}").json()["items"]] == [theirs, ids[0]]
+
+    # Refusals name the parameter and never echo it.
+    for q, field in [("fields=title,bogus", "fields"),
+                     ("fields=title,,id", "fields"), ("fields=", "fields"),
+                     ("fields=title,", "fields"), ("fields=Title", "fields"),
+                     ("include=bodies", "include"), ("include=", "include"),
+                     ("include=body,body", "include")]:
+        r = api.call("GET", f"/posts?{q}")
+        e = err(r, 422, "validation_failed")
+        assert list(e["fields"]) == [field], q
+        assert "bogus" not in r.text and "bodies" not in r.text
+        assert documented(r, "/api/v1/posts", "get")
+
+
 def test_register_validation(base):
     a = Api(base)
     e = err(a.call("POST", "/users", {"username": "x", "password": "p"}),

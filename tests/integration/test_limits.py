@@ -97,15 +97,19 @@ def test_post_list_pages_stay_under_the_budget(base):
     name, api, _ = new_user(base)
     made = []
     # Near the 100,000-byte body limit: about 200 KB of JSON each
-    # (Markdown and HTML), so one a page.
+    # (Markdown and HTML, which items carry with include=body), so one a
+    # page.
     for i in range(4):
         body = (f"big {i} " + "lorem ipsum dolor sit amet " * 3700)[:99_000]
         r = api.call("POST", "/posts", {"title": f"big {i}",
                                         "body_markdown": body})
         assert r.status_code == 201, r.text
         made.append(r.json()["id"])
-    pages = page_through(api, f"/posts?author={name}")
+    pages = page_through(api, f"/posts?author={name}&include=body")
     assert [len(p["items"]) for p in pages] == [1, 1, 1, 1]
+    # Summaries (the default) of the same posts fit on one page.
+    pages = page_through(api, f"/posts?author={name}")
+    assert [len(p["items"]) for p in pages] == [4]
     # Medium posts (~70 KB of JSON): a few a page, under the budget.
     for i in range(8):
         r = api.call("POST", "/posts", {"title": f"mid {i}",
@@ -113,13 +117,14 @@ def test_post_list_pages_stay_under_the_budget(base):
                                         2900})
         assert r.status_code == 201, r.text
         made.append(r.json()["id"])
-    pages = page_through(api, f"/posts?author={name}")
+    pages = page_through(api, f"/posts?author={name}&include=body")
     seen = [p["id"] for page in pages for p in page["items"]]
     assert seen == sorted(made, reverse=True)
     assert max(len(p["items"]) for p in pages) >= 3
     assert len(pages) < len(made)
     # A small limit still wins when it is the smaller bound.
-    pages = page_through(api, f"/posts?author={name}", limit=2)
+    pages = page_through(api, f"/posts?author={name}&include=body",
+                         limit=2)
     assert [p["id"] for page in pages for p in page["items"]] == seen
 
 

@@ -402,8 +402,11 @@ def test_document_follows_the_conventions():
         for code, resp in op["responses"].items():
             resp = CHECK.deref(resp)
             content = resp.get("content")
-            if code == "204":
-                need(not content, f"{name}: 204 has no body")
+            if code in ("204", "304"):
+                need(not content, f"{name}: {code} has no body")
+                if code == "304":
+                    need("ETag" in resp.get("headers", {}),
+                         f"{name}: 304 names its ETag")
                 continue
             # A file (x-kblog-download: its media type) is the one
             # success that is not JSON; its errors are.

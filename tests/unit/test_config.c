@@ -234,6 +234,60 @@ test_community(void **state)
 }
 
 static void
+test_cache(void **state)
+{
+	const char	*set[] = { "DATABASE_URL", "postgresql:///kblog",
+			    "CACHE", "off", "CACHE_BYTES", "65536",
+			    "CACHE_MAX_AGE", "0", "CACHE_STALE", "86400",
+			    "READ_AFTER_WRITE", "3600",
+			    "READ_MAX_LAG_MS", "10",
+			    "DATABASE_READ_URL",
+			    "postgresql://ro:secret@replica:5433/kblog", NULL };
+	const char	*none[] = { "DATABASE_URL", "postgresql:///kblog",
+			    NULL };
+	const char	*on[] = { "DATABASE_URL", "postgresql:///kblog",
+			    "CACHE", "on", NULL };
+	struct config	 cfg;
+	char		 err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(load(none, &cfg, err), 0);
+	assert_int_equal(cfg.cache, 1);
+	assert_int_equal(cfg.cache_bytes, 8 * 1024 * 1024);
+	assert_int_equal(cfg.cache_max_age, 1);
+	assert_int_equal(cfg.cache_stale, 5);
+	assert_int_equal(cfg.read_after_write, 5);
+	assert_int_equal(cfg.read_max_lag_ms, 500);
+	assert_null(cfg.database_read_url);
+	config_free(&cfg);
+	assert_int_equal(load(on, &cfg, err), 0);
+	assert_int_equal(cfg.cache, 1);
+	config_free(&cfg);
+
+	assert_int_equal(load(set, &cfg, err), 0);
+	assert_int_equal(cfg.cache, 0);
+	assert_int_equal(cfg.cache_bytes, 65536);
+	assert_int_equal(cfg.cache_max_age, 0);
+	assert_int_equal(cfg.cache_stale, 86400);
+	assert_int_equal(cfg.read_after_write, 3600);
+	assert_int_equal(cfg.read_max_lag_ms, 10);
+	assert_string_equal(cfg.database_read_url,
+	    "postgresql://ro:secret@replica:5433/kblog");
+	config_free(&cfg);
+
+	expect_error("CACHE", "maybe", "CACHE");
+	expect_error("CACHE", "yes", "CACHE");
+	expect_error("CACHE_BYTES", "65535", "CACHE_BYTES");
+	expect_error("CACHE_BYTES", "1073741825", "CACHE_BYTES");
+	expect_error("CACHE_MAX_AGE", "3601", "CACHE_MAX_AGE");
+	expect_error("CACHE_STALE", "-1", "CACHE_STALE");
+	expect_error("READ_AFTER_WRITE", "0", "READ_AFTER_WRITE");
+	expect_error("READ_MAX_LAG_MS", "9", "READ_MAX_LAG_MS");
+	expect_error("DATABASE_READ_URL", "postgresql://[oops",
+	    "DATABASE_READ_URL");
+}
+
+static void
 test_secret_not_in_error(void **state)
 {
 	const char	*env[] = { "DATABASE_URL",
@@ -370,6 +424,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_community),
 		cmocka_unit_test(test_images),
+		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_secret_not_in_error),
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_site),

@@ -222,6 +222,123 @@ test_sbuf_grows(void **state)
 	sbuf_free(&b);
 }
 
+/* Shells: holes survive html_cat, pack and fill in order. */
+static void
+fill_names(struct html *h, const struct html_hole *hole, void *arg)
+{
+	int	*calls = arg;
+
+	(*calls)++;
+	switch (hole->kind) {
+	case 1:
+		html_text(h, "<you>");
+		break;
+	case 2:
+		html_int(h, hole->a + hole->b + hole->c);
+		break;
+	default:
+		html_lit(h, "?");
+	}
+}
+
+static void
+test_shell_round_trip(void **state)
+{
+	struct html	 head, body, out;
+	struct sbuf	 packed;
+	int		 calls;
+
+	(void)state;
+	html_init(&head, 16);
+	html_lit(&head, "<p>hi ");
+	html_hole(&head, 1, 0, 0, 0);
+	html_lit(&head, "</p>");
+	html_init(&body, 16);
+	html_hole(&body, 2, 1, 20, 300);
+	html_lit(&body, "<b>x</b>");
+	html_hole(&body, 2, -1, 0, 0);
+	html_cat(&head, &body);
+	html_hole(&head, 9, 0, 0, 0);
+	assert_int_equal(html_nholes(&head), 4);
+
+	sbuf_init(&packed, 64);
+	html_shell_pack(&packed, &head);
+	html_init(&out, 16);
+	html_lit(&out, "[");
+	calls = 0;
+	assert_int_equal(html_shell_fill(&out, packed.data, packed.len,
+	    fill_names, &calls), 0);
+	assert_int_equal(calls, 4);
+	html_lit(&out, "]");
+	assert_int_equal(html_len(&out), strlen("[<p>hi &lt;you&gt;</p>"
+	    "321<b>x</b>-1?]"));
+	assert_memory_equal(html_data(&out), "[<p>hi &lt;you&gt;</p>"
+	    "321<b>x</b>-1?]", html_len(&out));
+
+	/* No holes: the page as it was. */
+	sbuf_reset(&packed);
+	html_shell_pack(&packed, &body);
+	html_free(&out);
+	html_init(&out, 16);
+	calls = 0;
+	assert_int_equal(html_shell_fill(&out, packed.data, packed.len,
+	    fill_names, &calls), 0);
+	assert_int_equal(calls, 2);
+	assert_memory_equal(html_data(&out), "321<b>x</b>-1", 13);
+
+	sbuf_free(&packed);
+	html_free(&out);
+	html_free(&body);
+	html_free(&head);
+}
+
+static void
+test_shell_refuses_what_it_did_not_make(void **state)
+{
+	struct html	 h, out;
+	struct sbuf	 packed;
+	size_t		 cut;
+	int		 calls;
+	uint64_t	 big;
+
+	(void)state;
+	html_init(&h, 16);
+	html_lit(&h, "abc");
+	html_hole(&h, 1, 0, 0, 0);
+	html_lit(&h, "def");
+	sbuf_init(&packed, 64);
+	html_shell_pack(&packed, &h);
+	html_init(&out, 16);
+	calls = 0;
+	/* Every truncation that cuts into the holes is refused whole. */
+	for (cut = 0; cut < 12 + 40; cut++) {
+		assert_int_equal(html_shell_fill(&out, packed.data, cut,
+		    fill_names, &calls), -1);
+		assert_int_equal(html_len(&out), 0);
+	}
+	assert_int_equal(calls, 0);
+	/* Not the magic; an offset past the page; too many holes. */
+	packed.data[0] = 'X';
+	assert_int_equal(html_shell_fill(&out, packed.data, packed.len,
+	    fill_names, &calls), -1);
+	packed.data[0] = 'K';
+	big = 1000;
+	memcpy(packed.data + 12, &big, 8);
+	assert_int_equal(html_shell_fill(&out, packed.data, packed.len,
+	    fill_names, &calls), -1);
+	big = 3;
+	memcpy(packed.data + 12, &big, 8);
+	big = (uint64_t)1 << 60;
+	memcpy(packed.data + 4, &big, 8);
+	assert_int_equal(html_shell_fill(&out, packed.data, packed.len,
+	    fill_names, &calls), -1);
+	assert_int_equal(calls, 0);
+	assert_int_equal(html_len(&out), 0);
+	sbuf_free(&packed);
+	html_free(&out);
+	html_free(&h);
+}
+
 int
 main(void)
 {
@@ -236,6 +353,8 @@ main(void)
 		cmocka_unit_test(test_json_safe),
 		cmocka_unit_test(test_json_safe_round_trip),
 		cmocka_unit_test(test_sbuf_grows),
+		cmocka_unit_test(test_shell_round_trip),
+		cmocka_unit_test(test_shell_refuses_what_it_did_not_make),
 	};
 
 	return (cmocka_run_group_tests_name("html", tests, NULL, NULL));

@@ -2588,6 +2588,76 @@ test_json_str(void **state)
 	json_decref(obj);
 }
 
+/* The API list's ?fields and ?include: what items carry. */
+static void
+test_post_list_fields(void **state)
+{
+	struct input_error	 e;
+	unsigned		 m;
+	int			 i;
+	const char		*bad_fields[] = { "", ",", "title,", ",title",
+				    "title,,id", "Title", "title ", " title",
+				    "bogus", "id,bogus", "body", "titles",
+				    "title;id", "title\tid", NULL };
+
+	(void)state;
+	/* The names follow the bits; the summary is all but the bodies. */
+	for (i = 0; input_post_list_fields[i] != NULL; i++)
+		;
+	assert_int_equal(i, 24);
+	assert_string_equal(input_post_list_fields[0], "id");
+	assert_string_equal(input_post_list_fields[3], "excerpt");
+	assert_string_equal(input_post_list_fields[11], "body_markdown");
+	assert_string_equal(input_post_list_fields[16], "slug");
+	assert_string_equal(input_post_list_fields[18], "summary");
+	assert_string_equal(input_post_list_fields[23], "scheduled_at");
+	assert_int_equal(1u << 16, POST_F_SLUG);
+	assert_int_equal(1u << 18, POST_F_OWN_SUMMARY);
+	assert_int_equal(1u << 23, POST_F_SCHEDULED_AT);
+	assert_int_equal(POST_F_SUMMARY | POST_F_BODIES, (1u << 24) - 1);
+	assert_int_equal(POST_F_SUMMARY & POST_F_BODIES, 0);
+
+	assert_int_equal(input_post_list_fields_mask(NULL, NULL, &m, &e), 0);
+	assert_int_equal(m, POST_F_SUMMARY);
+	assert_int_equal(input_post_list_fields_mask(NULL, "body", &m, &e), 0);
+	assert_int_equal(m, POST_F_SUMMARY | POST_F_BODIES);
+	assert_int_equal(input_post_list_fields_mask("title,body_html", NULL,
+	    &m, &e), 0);
+	assert_int_equal(m, POST_F_ID | POST_F_TITLE | POST_F_HTML);
+	assert_int_equal(input_post_list_fields_mask("id", NULL, &m, &e), 0);
+	assert_int_equal(m, POST_F_ID);
+	assert_int_equal(input_post_list_fields_mask("excerpt,excerpt", "body",
+	    &m, &e), 0);
+	assert_int_equal(m, POST_F_ID | POST_F_EXCERPT | POST_F_BODIES);
+	assert_int_equal(input_post_list_fields_mask("metadata,liked_by_me,"
+	    "updated_at,created_at,comment_count,like_count,published,tags,"
+	    "excerpt,title,author,id,body_markdown,body_html,scheduled_at,"
+	    "published_at,cover_url,cover_image_id,lang,summary,url,slug,"
+	    "comments_closed,hidden", NULL, &m, &e), 0);
+	assert_int_equal(m, POST_F_SUMMARY | POST_F_BODIES);
+
+	for (i = 0; bad_fields[i] != NULL; i++) {
+		memset(&e, 0, sizeof(e));
+		assert_int_equal(input_post_list_fields_mask(bad_fields[i],
+		    NULL, &m, &e), -1);
+		assert_int_equal(e.status, 422);
+		assert_string_equal(e.code, "validation_failed");
+		assert_string_equal(e.field, "fields");
+		assert_string_equal(e.message, MSG_INVALID);
+	}
+	assert_int_equal(input_post_list_fields_mask("title", "bodies", &m,
+	    &e), -1);
+	assert_string_equal(e.field, "include");
+	assert_int_equal(input_post_list_fields_mask(NULL, "", &m, &e), -1);
+	assert_string_equal(e.field, "include");
+	assert_int_equal(input_post_list_fields_mask(NULL, "body,body", &m,
+	    &e), -1);
+	assert_string_equal(e.field, "include");
+	/* fields is checked first. */
+	assert_int_equal(input_post_list_fields_mask("x", "y", &m, &e), -1);
+	assert_string_equal(e.field, "fields");
+}
+
 int
 main(void)
 {
@@ -2642,6 +2712,7 @@ main(void)
 		cmocka_unit_test(test_json_fields),
 		cmocka_unit_test(test_register_invitation),
 		cmocka_unit_test(test_json_str),
+		cmocka_unit_test(test_post_list_fields),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
