@@ -257,7 +257,9 @@ const struct db_stmt db_unlike = { "unlike",
 
 const struct db_stmt db_liked = { "liked",
     "SELECT EXISTS (SELECT 1 FROM likes WHERE user_id = $1::bigint AND "
-    "post_id = $2::bigint)", 2, DB_READ };
+    "post_id = $2::bigint), EXISTS (SELECT 1 FROM comments WHERE "
+    "post_id = $2::bigint AND author_id = $1::bigint AND hidden_at IS "
+    "NOT NULL)", 2, DB_READ };
 
 /*
  * Feeds.  FEED_WHERE's $1 is the author's username or the tag; the head

@@ -159,7 +159,11 @@ void	db_feed_head_row(const struct dbq *, struct feed_head *);
  * has it), $4 new Markdown, $5 HTML, $6 excerpt.  Row: the id when done.
  */
 extern const struct db_stmt	db_post_unlink;
-/* $1 user, $2 post: one row, whether the user likes the post. */
+/*
+ * $1 user, $2 post: one row, whether the user likes the post and
+ * whether a moderator hid a comment of theirs there (which they alone
+ * see: the shared page does not have it).
+ */
 extern const struct db_stmt	db_liked;
 
 /*

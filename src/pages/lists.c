@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "db/db_posts.h"
+#include "db/db_sessions.h"
 #include "db/db_users.h"
 #include "lib/tag.h"
 #include "lib/valid.h"
@@ -168,8 +169,12 @@ user_run(struct http_request *req, void *arg)
 			return (reply_error(req, 404));
 		if ((r = list_cursor(req, l, CURSOR_TIME)) != STEP_OK)
 			return (r);
-		/* Their own page holds their drafts: for them alone. */
+		/*
+		 * Their own page holds their drafts, and a moderator's has
+		 * a link by name to act on the person: for them alone.
+		 */
 		if (strcasecmp(name, l->rc.viewer.username) != 0 &&
+		    l->rc.viewer.role < ROLE_MOD &&
 		    (r = cache_or_reply(req)) != STEP_OK)
 			return (r);
 	}

@@ -113,10 +113,14 @@ show_run(struct http_request *req, void *arg)
 		if ((r = query_or_reply(req, &s->liked, &db_liked, "ii", me,
 		    s->id)) != STEP_OK)
 			return (r);
-		s->rc.cache.liked = db_bool(&s->liked, 0, 0);
+		s->rc.cache.liked = (db_bool(&s->liked, 0, 0) ?
+		    CACHE_MINE_LIKED : 0) | (db_bool(&s->liked, 0, 1) ?
+		    CACHE_MINE_HIDDEN : 0);
 		cache_liked_put(me, s->id, s->rc.cache.liked, s->version);
 	}
-	if ((r = cache_or_reply(req)) != STEP_OK)
+	/* A comment of theirs a moderator hid: a page for them alone. */
+	if (!(s->rc.cache.liked & CACHE_MINE_HIDDEN) &&
+	    (r = cache_or_reply(req)) != STEP_OK)
 		return (r);
 	return (post_page_or_reply(req, &s->page, s->id, s->seg,
 	    s->after_key, s->after_id, 200, NULL, NULL));

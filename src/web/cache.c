@@ -341,7 +341,7 @@ cache_fill(struct html *out, const void *shell, size_t len,
 	struct hole_fill	f;
 
 	f.v = v;
-	f.liked = liked;
+	f.liked = (liked & CACHE_MINE_LIKED) != 0;
 	if (html_shell_fill(out, shell, len, render_hole, &f) == -1)
 		fatal("kblog: a cached shell does not parse");
 }
@@ -556,6 +556,7 @@ cache_liked_get(int64_t user, int64_t post, int *liked)
 {
 	struct rcache_hit	hit;
 	struct sbuf		key;
+	char			c;
 
 	if (pages == NULL || !versions_live())
 		return (0);
@@ -563,7 +564,10 @@ cache_liked_get(int64_t user, int64_t post, int *liked)
 	liked_key(&key, user, post);
 	if (!fresh_get(pages, &key, versions_data(), &hit) || hit.len != 1)
 		return (0);
-	*liked = ((const char *)hit.body)[0] == '1';
+	c = ((const char *)hit.body)[0];
+	if (c < '0' || c > '3')
+		return (0);
+	*liked = c - '0';
 	return (1);
 }
 
@@ -571,12 +575,14 @@ void
 cache_liked_put(int64_t user, int64_t post, int liked, uint64_t version)
 {
 	struct sbuf	key;
+	char		c;
 
 	if (pages == NULL)
 		return;
 	sbuf_init(&key, 64);
 	liked_key(&key, user, post);
-	fresh_put(pages, &key, liked ? "1" : "0", 1, version);
+	c = (char)('0' + (liked & 3));
+	fresh_put(pages, &key, &c, 1, version);
 }
 
 /*

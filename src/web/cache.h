@@ -66,7 +66,7 @@ struct cache_req {
 	const char	*marked;	/* ... of this variant */
 	int		 gzip;		/* the client takes gzip */
 	int		 fresh;		/* wrote lately: nothing cached */
-	int		 liked;		/* the viewer's like of the post */
+	int		 liked;		/* the viewer's CACHE_MINE_* */
 	uint64_t	 version;	/* data version before the queries */
 	int64_t		 user_id;	/* the real viewer, in shell mode */
 	const char	*username;
@@ -100,9 +100,12 @@ int	cache_page(struct http_request *, int status, struct html *);
 void	cache_failed(struct http_request *, int status);
 /* The same for a JSON document (already made safe for HTML). */
 int	cache_json(struct http_request *, int status, const char *, size_t);
-/* For the post page: the viewer's like, before cache_or_reply(): 1 and
- * *liked when the cache knows it, else 0; cache_liked_put() after the
- * lookup, with the data version read before it was sent. */
+/* For the post page: the viewer's own state there (CACHE_MINE_*),
+ * before cache_or_reply(): 1 and *liked when the cache knows it, else 0;
+ * cache_liked_put() after the lookup, with the data version read before
+ * it was sent. */
+#define CACHE_MINE_LIKED	1	/* they like the post */
+#define CACHE_MINE_HIDDEN	2	/* a comment of theirs is hidden */
 int	cache_liked_get(int64_t user, int64_t post, int *liked);
 void	cache_liked_put(int64_t user, int64_t post, int liked,
 	    uint64_t version);

@@ -115,8 +115,8 @@ def db(pg):
         alice, bob = [r[0] for r in cur.fetchall()]
         cur.execute(
             "INSERT INTO posts (author_id, title, body_md, body_html, "
-            "published, tags) VALUES (%s, 'A post', 'body', '<p>body</p>',"
-            " true, '{c,sql}') RETURNING id", (alice,))
+            "published, published_at, tags) VALUES (%s, 'A post', 'body', "
+            "'<p>body</p>', true, now(), '{c,sql}') RETURNING id", (alice,))
         post = cur.fetchone()[0]
         cur.execute(
             "INSERT INTO comments (post_id, author_id, body) SELECT %s, %s,"

@@ -807,7 +807,14 @@ async function flowPublishing(browser) {
 		    "https://example.com/schedule");
 		await form.getByRole("button", { name: "Comment" }).click();
 		await page.locator("ol.comment-list .comment-body a").waitFor();
-		await go(reader, postPath);
+		/* Anonymous pages may be kept a second (max-age=1). */
+		for (let i = 0; i < 30; i++) {
+			await go(reader, postPath);
+			if (await reader.locator("ol.comment-list time.local")
+			    .count() > 0)
+				break;
+			await reader.waitForTimeout(200);
+		}
 		const c = reader.locator("ol.comment-list time.local").first();
 		const shown = await c.textContent();
 		const utc = await c.getAttribute("title");

@@ -224,6 +224,60 @@ def test_cached_pages_never_carry_someone_elses_parts(base):
     assert "Logged in as" not in anon(base, "/").text
 
 
+def test_staff_links_and_hidden_comments_stay_with_their_reader(base, pg):
+    """Report and Moderate are holes of the shared post page: a moderator
+    gets Moderate, other readers Report, the author neither on their own
+    post; a comment a moderator hid reaches its author alone (their page
+    is rendered for them); a moderator's view of a profile, with its link
+    by name, is never shared."""
+    from test_moderation import grant
+    owner, api, pid = post_with_comment(base)
+    path = PAGE[pid]
+    mod, reader = Browser(base), Browser(base)
+    mod_name, _ = mod.register()
+    grant(pg, mod_name, "moderator")
+    mod.login(mod_name)                     # a session with the new role
+    reader_name, _ = reader.register()
+    # A comment by the reader, hidden by the moderator.
+    assert reader.post(f"/posts/{pid}/comments", {"body": "rude one"}
+                       ).status_code == 303
+    [(cid,)] = pg.query("SELECT id FROM comments WHERE post_id = %s AND "
+                        "body = 'rude one'", (pid,))
+    forget_fresh(reader)
+    ob = Browser(base)
+    ob.login(owner, "long enough pw")
+    tok = CSRF_META.search(mod.get("/").text)[1]
+    r = mod.s.post(base + "/api/v1/mod/actions", json={
+        "action": "hide_comment", "reason": "rude", "comment_id": cid},
+        headers={"X-CSRF-Token": tok})
+    assert r.status_code == 200, r.text
+    forget_fresh(mod)
+    for _ in range(3):
+        pm, pr, po, pn = (mod.get(path), reader.get(path), ob.get(path),
+                          anon(base, path))
+        assert f"/mod/act?post={pid}" in pm.text
+        assert f"/mod/act?post={pid}" not in pr.text + po.text + pn.text
+        assert f"/report?post={pid}" in pr.text
+        assert f"/report?post={pid}" not in po.text + pn.text
+        # The hidden comment: its author alone, marked.
+        assert "rude one" in pr.text and "Hidden by a moderator" in pr.text
+        assert "rude one" not in pm.text + po.text + pn.text
+        # The nav's moderation link: the moderator's alone.
+        assert 'href="/mod"' in pm.text
+        assert 'href="/mod"' not in pr.text + po.text + pn.text
+    # The shared copy served the others (and the moderator's fill).
+    assert po.headers.get("x-cache") in ("hit", "stale")
+    assert pm.headers.get("x-cache") in ("hit", "stale")
+    assert pr.headers.get("x-cache") is None
+    # A profile: Moderate for the moderator, never in the shared copy.
+    for _ in range(2):
+        assert f"/mod/act?user={owner}" in mod.get(f"/users/{owner}").text
+        assert f"/mod/act?user={owner}" not in \
+            reader.get(f"/users/{owner}").text
+        assert f"/mod/act?user={owner}" not in \
+            anon(base, f"/users/{owner}").text
+
+
 def test_drafts_stay_with_their_author(base):
     b = Browser(base)
     me, _ = b.register()
