@@ -245,8 +245,9 @@ db_start(struct http_request *req, struct dbq *q)
  * Sends q's statement on its connection: prepared first when this
  * connection has not prepared it yet (DBQ_PREPARING: the Parse goes
  * alone, its answer comes back through Kore's receive path like any
- * result), else executed by name (DBQ_SENT).  0 when libpq could not
- * send (nothing reached the server).
+ * result), else executed by name (DBQ_SENT); a DB_CUSTOM statement
+ * unnamed, with its values (DBQ_SENT).  0 when libpq could not send
+ * (nothing reached the server).
  */
 static int
 db_send_stmt(struct http_request *req, struct dbq *q)
@@ -256,6 +257,14 @@ db_send_stmt(struct http_request *req, struct dbq *q)
 	char		 name[80];
 
 	pg = q->sql.conn->db;
+	if (q->stmt->flags & DB_CUSTOM) {
+		if (!PQsendQueryParams(pg, q->stmt->sql, q->stmt->nparams,
+		    NULL, q->values, q->lengths, NULL, 0))
+			return (0);
+		q->state = DBQ_SENT;
+		db_schedule(req, q);
+		return (1);
+	}
 	pc = pconn_get(pg);
 	pconn_name(pc, q->stmt, name, sizeof(name));
 	if (!pconn_has(pc, q->stmt)) {

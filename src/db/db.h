@@ -25,7 +25,11 @@
  *    Kore's own receive path reads the rows.  "Prepared statement does
  *    not exist" (a new server process) or "cached plan must not change
  *    result type" (a table changed) prepares it again and sends it once
- *    more: nothing ran, so this is safe for writes too;
+ *    more: nothing ran, so this is safe for writes too.  A statement
+ *    whose best plan depends on its values (DB_CUSTOM: a tag, whose
+ *    posts may be 3 or 30,000; PostgreSQL's generic plan guesses a
+ *    handful and sorts them all) is sent unnamed instead, planned each
+ *    time like Kore's own queries;
  *  - a dead pooled connection (PostgreSQL restarted) is noticed before a
  *    query is sent on it and replaced, and a statement marked DB_READ is
  *    retried once on a fresh connection when its connection dies under
@@ -63,6 +67,8 @@
 #define DB_FAIL		2
 
 #define DB_READ		0x01	/* no side effect: safe to send again */
+#define DB_CUSTOM	0x02	/* planned for each call's values: sent
+				   unnamed, never prepared (see below) */
 
 #define DB_MAXPARAMS	16
 

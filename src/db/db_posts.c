@@ -39,16 +39,20 @@ enum {
  * A list of summaries: where (on p and u), then the cursor's side.
  * Older: newest first below the cursor; newer: oldest first above it.
  */
-#define LIST(where, n) \
+#define LIST_FLAGS(where, n, flags) \
 	"SELECT " SUMMARY_COLS ", p.list_at FROM posts p " \
 	"JOIN users u ON u.id = p.author_id " COVER_JOIN \
 	"WHERE " where " AND (p.list_at, p.id) < " AFTER " " \
-	"ORDER BY p.list_at DESC, p.id DESC LIMIT 21", n, DB_READ
-#define LIST_NEWER(where, n) \
+	"ORDER BY p.list_at DESC, p.id DESC LIMIT 21", n, flags
+#define LIST_NEWER_FLAGS(where, n, flags) \
 	"SELECT " SUMMARY_COLS ", p.list_at FROM posts p " \
 	"JOIN users u ON u.id = p.author_id " COVER_JOIN \
 	"WHERE " where " AND (p.list_at, p.id) > " AFTER " " \
-	"ORDER BY p.list_at, p.id LIMIT 21", n, DB_READ
+	"ORDER BY p.list_at, p.id LIMIT 21", n, flags
+#define LIST(where, n)		LIST_FLAGS(where, n, DB_READ)
+#define LIST_NEWER(where, n)	LIST_NEWER_FLAGS(where, n, DB_READ)
+/* A tag's posts: planned for the tag (db.h, DB_CUSTOM). */
+#define TAGGED		(DB_READ | DB_CUSTOM)
 
 #define W_HOME		"p.published"
 #define W_TAG		"p.published AND p.tags @> ARRAY[$3::text]"
@@ -58,9 +62,10 @@ enum {
 const struct db_stmt db_posts_home = { "posts_home", LIST(W_HOME, 2) };
 const struct db_stmt db_posts_home_newer = { "posts_home_newer",
     LIST_NEWER(W_HOME, 2) };
-const struct db_stmt db_posts_tag = { "posts_tag", LIST(W_TAG, 3) };
+const struct db_stmt db_posts_tag = { "posts_tag",
+    LIST_FLAGS(W_TAG, 3, TAGGED) };
 const struct db_stmt db_posts_tag_newer = { "posts_tag_newer",
-    LIST_NEWER(W_TAG, 3) };
+    LIST_NEWER_FLAGS(W_TAG, 3, TAGGED) };
 const struct db_stmt db_posts_author = { "posts_author",
     LIST(W_AUTHOR, 4) };
 const struct db_stmt db_posts_author_newer = { "posts_author_newer",
@@ -103,12 +108,12 @@ const struct db_stmt db_posts_search_newer = { "posts_search_newer",
 	"CASE WHEN $5::boolean THEN p.metadata END, " \
 	"EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND " \
 	"l.user_id = $1::bigint), p.cover_image_id, " MOD_COLS
-#define API_LIST(name, cmp, order, where, n) { name, \
+#define API_LIST(name, cmp, order, where, n, flags) { name, \
     "SELECT " API_COLS("p.list_at") "FROM posts p " \
     "JOIN users u ON u.id = p.author_id " COVER_JOIN "WHERE " where " " \
     "AND (p.list_at, p.id) " cmp " " CURSOR_AT(3, 4) " " \
     "ORDER BY p.list_at " order ", p.id " order " LIMIT $2::int", n, \
-    DB_READ }
+    flags }
 #define API_SEARCH(name, cmp, order, where, n) { name, \
     RANKED(API_COLS("p.r"), "$6", where " AND (p.r, p.id) " cmp \
     " ($3::bigint, $4::bigint) ORDER BY p.r " order ", p.id " order \
@@ -116,12 +121,14 @@ const struct db_stmt db_posts_search_newer = { "posts_search_newer",
 #define API_MINE(a)	"(p.published OR p.author_id = $1::bigint) " \
 			"AND lower(u.username) = lower(" a ")"
 #define API_LISTS(suffix, cmp, order) { \
-	API_LIST("posts_api" suffix, cmp, order, "p.published", 5), \
+	API_LIST("posts_api" suffix, cmp, order, "p.published", 5, \
+	    DB_READ), \
 	API_LIST("posts_api_tag" suffix, cmp, order, "p.published AND " \
-	    "p.tags @> ARRAY[$6::text]", 6), \
-	API_LIST("posts_api_author" suffix, cmp, order, API_MINE("$6"), 6), \
+	    "p.tags @> ARRAY[$6::text]", 6, TAGGED), \
+	API_LIST("posts_api_author" suffix, cmp, order, API_MINE("$6"), 6, \
+	    DB_READ), \
 	API_LIST("posts_api_author_tag" suffix, cmp, order, API_MINE("$6") \
-	    " AND p.tags @> ARRAY[$7::text]", 7) }
+	    " AND p.tags @> ARRAY[$7::text]", 7, DB_READ) }
 #define API_SEARCHES(suffix, cmp, order) { \
 	API_SEARCH("posts_api_search" suffix, cmp, order, "true", 6), \
 	API_SEARCH("posts_api_search_tag" suffix, cmp, order, \
@@ -271,27 +278,29 @@ const struct db_stmt db_liked = { "liked",
 	COVER_JOIN "WHERE p.published" where " " \
 	"ORDER BY p.list_at DESC, p.id DESC LIMIT 20"
 #define FEED(where, n) FEED_ROWS(FULL_COLS("0"), where), n, DB_READ
-#define FEED_HEAD(author, where, n) \
+#define FEED_TAGGED(where, n) FEED_ROWS(FULL_COLS("0"), where), n, TAGGED
+#define FEED_HEAD(author, where, n, flags) \
 	"SELECT count(*), max(f.updated_at), md5(string_agg(concat_ws(" \
 	"' ', f.id, f.updated_at, f.username, f.display_name, f.key, " \
 	"f.slug), ',')), " author " FROM (" FEED_ROWS("p.id, p.updated_at, " \
 	"u.username, u.display_name, ci.key, p.slug", where) ") f", n, \
-	DB_READ
+	flags
 #define W_FEED_AUTHOR	" AND lower(u.username) = lower($1)"
 #define W_FEED_TAG	" AND p.tags @> ARRAY[$1::text]"
 
 const struct db_stmt db_feed = { "feed", FEED("", 0) };
 const struct db_stmt db_feed_author = { "feed_author",
     FEED(W_FEED_AUTHOR, 1) };
-const struct db_stmt db_feed_tag = { "feed_tag", FEED(W_FEED_TAG, 1) };
+const struct db_stmt db_feed_tag = { "feed_tag",
+    FEED_TAGGED(W_FEED_TAG, 1) };
 const struct db_stmt db_feed_head = { "feed_head",
-    FEED_HEAD("NULL, NULL", "", 0) };
+    FEED_HEAD("NULL, NULL", "", 0, DB_READ) };
 const struct db_stmt db_feed_author_head = { "feed_author_head",
     FEED_HEAD("(SELECT id FROM users WHERE lower(username) = lower($1)), "
     "(SELECT username FROM users WHERE lower(username) = lower($1))",
-    W_FEED_AUTHOR, 1) };
+    W_FEED_AUTHOR, 1, DB_READ) };
 const struct db_stmt db_feed_tag_head = { "feed_tag_head",
-    FEED_HEAD("NULL, NULL", W_FEED_TAG, 1) };
+    FEED_HEAD("NULL, NULL", W_FEED_TAG, 1, TAGGED) };
 
 const struct db_stmt db_sitemap = { "sitemap",
     "SELECT p.id, p.slug, p.updated_at FROM posts p WHERE p.published "

@@ -81,6 +81,34 @@ def test_statements_are_prepared_once_per_connection(logged_pg,
     assert count(r"execute <unnamed>", log) == 0, log[-2000:]
 
 
+def test_a_tag_is_planned_for_its_own_posts(logged_pg, kblog_factory):
+    """A tag's posts may be three or thirty thousand: its statements are
+    sent unnamed with their values (DB_CUSTOM), so PostgreSQL plans them
+    for the tag asked for, never with the generic plan that guesses a
+    handful of rows and sorts them all.  Everything else stays
+    prepared."""
+    k = kblog_factory(logged_pg.url, extra_env={"DB_POOL": "2",
+                                                "CACHE": "off"})
+    seed(k.url)
+    before = pg_log(logged_pg)
+    n = 12
+    s = requests.Session()
+    for _ in range(n):
+        r = s.get(k.url + "/tags/prep")
+        assert r.status_code == 200 and "p2" in r.text
+        assert s.get(k.url + "/").status_code == 200
+        r = s.get(k.url + "/api/v1/posts?tag=prep")
+        assert [p["title"] for p in r.json()["items"]] == ["p2", "p1", "p0"]
+    time.sleep(0.5)
+    log = pg_log(logged_pg)[len(before):]
+    assert count(r"(parse|execute) posts_tag", log) == 0
+    assert count(r"(parse|execute) posts_api_tag", log) == 0
+    unnamed = r"execute <unnamed>: SELECT .* p\.tags @> ARRAY\[\${}::text\]"
+    assert count(unnamed.format(3), log) == n        # the page
+    assert count(unnamed.format(6), log) == n        # the API
+    assert count(r"execute posts_home:", log) == n
+
+
 def load(url, paths, stop, results):
     s = requests.Session()
     i = 0
