@@ -1,5 +1,5 @@
 """The libFuzzer targets (tests/fuzz/fuzz_*.c): each one builds and runs
-for 15 s on a copy of its seed corpus without a crash, leak, timeout or
+for 8 s on a copy of its seed corpus without a crash, leak, timeout or
 sanitizer report.  Longer runs: tests/fuzz/README.md."""
 
 import os
@@ -11,7 +11,7 @@ import pytest
 
 from harness import FLAVOR, REPO
 
-SECONDS = 15
+SECONDS = 8
 
 
 @pytest.mark.skipif(FLAVOR != "dev", reason="the fuzz targets do not use "
