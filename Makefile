@@ -8,6 +8,8 @@ CC	?= cc
 # Pure code (src/lib/): no Kore headers, unit-tested and fuzzed on its
 # own.
 PURE_SRCS = $(wildcard src/lib/*.c)
+PURE_OBJS = $(patsubst src/lib/%.c,build/unit/lib/%.o,$(PURE_SRCS))
+PURE_OBJS_SAN = $(patsubst src/lib/%.c,build/unit-san/lib/%.o,$(PURE_SRCS))
 UNIT_LIBS = -lcmocka -lpq -lcrypto -ljansson -lsodium -lcmark-gfm \
 	    -lcmark-gfm-extensions -lcurl -lunistring -lz $(VIPS_FLAGS)
 # libvips (src/lib/image.c): its headers need GLib's include folders.
@@ -54,15 +56,23 @@ unit-san: $(FIXTURES) $(UNIT_TESTS_SAN)
 	@set -e; for t in $(UNIT_TESTS_SAN); do echo "== $$t (asan+ubsan)"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done
 
-build/unit/test_%: tests/unit/test_%.c $(PURE_SRCS) $(wildcard src/lib/*.h) \
-		$(wildcard tests/unit/*.h)
-	@mkdir -p build/unit
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PURE_SRCS) $(UNIT_LIBS)
+# The pure code is compiled once per flavor, then linked into each test.
+build/unit/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h)
+	@mkdir -p build/unit/lib
+	$(CC) $(UNIT_CFLAGS) $(VIPS_CFLAGS) -c -o $@ $<
 
-build/unit-san/test_%: tests/unit/test_%.c $(PURE_SRCS) \
+build/unit-san/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h)
+	@mkdir -p build/unit-san/lib
+	$(CC) $(UNIT_CFLAGS) $(VIPS_CFLAGS) $(SAN) -c -o $@ $<
+
+build/unit/test_%: tests/unit/test_%.c $(PURE_OBJS) $(wildcard src/lib/*.h) \
+		$(wildcard tests/unit/*.h)
+	$(CC) $(UNIT_CFLAGS) $(VIPS_CFLAGS) -o $@ $< $(PURE_OBJS) $(UNIT_LIBS)
+
+build/unit-san/test_%: tests/unit/test_%.c $(PURE_OBJS_SAN) \
 		$(wildcard src/lib/*.h) $(wildcard tests/unit/*.h)
-	@mkdir -p build/unit-san
-	$(CC) $(UNIT_CFLAGS) $(SAN) -o $@ $< $(PURE_SRCS) $(UNIT_LIBS)
+	$(CC) $(UNIT_CFLAGS) $(VIPS_CFLAGS) $(SAN) -o $@ $< $(PURE_OBJS_SAN) \
+		$(UNIT_LIBS)
 
 $(FIXTURES): tests/images/make_fixtures.py
 	@/usr/bin/python3 tests/images/make_fixtures.py build/fixtures/images
