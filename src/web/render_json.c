@@ -13,7 +13,6 @@
 #include "web/render.h"
 #include "web/render_json.h"
 
-static json_t	*json_time(int64_t);
 static json_t	*json_author(int64_t, const char *, const char *);
 static void	 json_post_publishing(json_t *, const struct post *);
 static json_t	*json_post_url(const struct post *);
@@ -22,8 +21,8 @@ static json_t	*json_tags(const struct tags *);
 static json_t	*json_db_text(const char *);
 
 /* RFC 3339 with microseconds; null for 0 (never). */
-static json_t *
-json_time(int64_t us)
+json_t *
+json_time_or_null(int64_t us)
 {
 	char	t[TIMEFMT_RFC3339_SIZE];
 
@@ -107,8 +106,8 @@ json_post(const struct post *p)
 	    "like_count", (json_int_t)p->like_count,
 	    "comment_count", (json_int_t)p->comment_count,
 	    "liked_by_me", p->liked,
-	    "created_at", json_time(p->created_at),
-	    "updated_at", json_time(p->updated_at),
+	    "created_at", json_time_or_null(p->created_at),
+	    "updated_at", json_time_or_null(p->updated_at),
 	    "hidden", p->hidden,
 	    "comments_closed", p->comments_closed);
 	if (o == NULL)
@@ -158,8 +157,8 @@ json_post_publishing(json_t *o, const struct post *p)
 	json_object_set_new(o, "cover_image_id", p->cover_image_id != 0 ?
 	    json_integer(p->cover_image_id) : json_null());
 	json_object_set_new(o, "cover_url", json_cover_url(p));
-	json_object_set_new(o, "published_at", json_time(p->published_at));
-	json_object_set_new(o, "scheduled_at", json_time(p->scheduled_at));
+	json_object_set_new(o, "published_at", json_time_or_null(p->published_at));
+	json_object_set_new(o, "scheduled_at", json_time_or_null(p->scheduled_at));
 }
 
 json_t *
@@ -208,10 +207,10 @@ json_post_fields(const struct post *p, unsigned mask)
 			v = json_boolean(p->liked);
 			break;
 		case POST_F_CREATED:
-			v = json_time(p->created_at);
+			v = json_time_or_null(p->created_at);
 			break;
 		case POST_F_UPDATED:
-			v = json_time(p->updated_at);
+			v = json_time_or_null(p->updated_at);
 			break;
 		case POST_F_MARKDOWN:
 			v = json_db_text(p->body_md);
@@ -250,10 +249,10 @@ json_post_fields(const struct post *p, unsigned mask)
 			v = json_cover_url(p);
 			break;
 		case POST_F_PUBLISHED_AT:
-			v = json_time(p->published_at);
+			v = json_time_or_null(p->published_at);
 			break;
 		case POST_F_SCHEDULED_AT:
-			v = json_time(p->scheduled_at);
+			v = json_time_or_null(p->scheduled_at);
 			break;
 		default:
 			continue;
@@ -272,7 +271,7 @@ json_comment(const struct comment *c)
 	    "author", json_author(c->author_id, c->username,
 	    c->display_name),
 	    "body", c->body,
-	    "created_at", json_time(c->created_at),
+	    "created_at", json_time_or_null(c->created_at),
 	    "hidden", c->hidden));
 }
 
@@ -284,7 +283,7 @@ json_user(const struct user *u)
 	    "username", u->username,
 	    "display_name", u->display_name,
 	    "bio", u->bio,
-	    "created_at", json_time(u->created_at)));
+	    "created_at", json_time_or_null(u->created_at)));
 }
 
 json_t *
@@ -293,8 +292,8 @@ json_token(const struct token *t)
 	return (json_pack("{s:I, s:s, s:o, s:o}",
 	    "id", (json_int_t)t->id,
 	    "name", t->name,
-	    "created_at", json_time(t->created_at),
-	    "last_used_at", json_time(t->last_used_at)));
+	    "created_at", json_time_or_null(t->created_at),
+	    "last_used_at", json_time_or_null(t->last_used_at)));
 }
 
 /*
@@ -330,7 +329,7 @@ json_image(const struct image *im)
 	    "content_type", im->content_type,
 	    "byte_size", (json_int_t)im->byte_size,
 	    "state", im->state,
-	    "created_at", json_time(im->created_at),
+	    "created_at", json_time_or_null(im->created_at),
 	    "alt", im->alt != NULL ? im->alt : "",
 	    "width", ready && im->ref.width > 0 ?
 	    json_integer(im->ref.width) : json_null(),

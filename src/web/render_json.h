@@ -28,12 +28,12 @@ json_t	*json_token(const struct token *);
 json_t	*json_image(const struct image *);
 /* What safe mode left out of a post's Markdown (lib/markdown.h). */
 json_t	*json_drops(const struct md_drops *);
+/* An RFC 3339 time with microseconds, null for 0 (never). */
+json_t	*json_time_or_null(int64_t);
 /* Running the community (render_json_mod.c). */
 json_t	*json_mod_entry(const struct mod_entry *);
 json_t	*json_report(const struct report *);
 json_t	*json_invitation(const struct invitation *);
-/* An RFC 3339 time, null for 0. */
-json_t	*json_time_or_null(int64_t);
 
 /*
  * A page of a list, {"items":[...],"next_cursor":...}, that never carries

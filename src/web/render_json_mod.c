@@ -4,19 +4,7 @@
  * request.
  */
 
-#include "lib/timefmt.h"
 #include "web/render_json.h"
-
-json_t *
-json_time_or_null(int64_t us)
-{
-	char	t[TIMEFMT_RFC3339_SIZE];
-
-	if (us == 0)
-		return (json_null());
-	(void)timefmt_rfc3339(t, us, 1);
-	return (json_string(t));
-}
 
 json_t *
 json_mod_entry(const struct mod_entry *e)

@@ -264,22 +264,27 @@ reply_method_not_allowed(struct http_request *req, const char *allow)
 	return (reply_error(req, 405));
 }
 
+/* A redirect: never the page a shared read was rendering (cache.h). */
+static int
+reply_location(struct http_request *req, int status, const char *location,
+    const char *cache)
+{
+	cache_failed(req, status);
+	http_response_header(req, "location", location);
+	http_response_header(req, "cache-control", cache);
+	return (reply_send(req, status, NULL, NULL, 0));
+}
+
 int
 reply_redirect(struct http_request *req, const char *location)
 {
-	cache_failed(req, 303);
-	http_response_header(req, "location", location);
-	http_response_header(req, "cache-control", "no-store");
-	return (reply_send(req, 303, NULL, NULL, 0));
+	return (reply_location(req, 303, location, "no-store"));
 }
 
 int
 reply_moved(struct http_request *req, const char *location)
 {
-	cache_failed(req, 301);
-	http_response_header(req, "location", location);
-	http_response_header(req, "cache-control", "public, max-age=300");
-	return (reply_send(req, 301, NULL, NULL, 0));
+	return (reply_location(req, 301, location, "public, max-age=300"));
 }
 
 int
